@@ -1,0 +1,305 @@
+//! Scenarios: one integration test each, traceable to requirements.
+
+use crate::located::Located;
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::duration::Span;
+use crate::jsonpath::Path;
+use crate::matcher::Matcher;
+
+/// One integration test.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Stable identifier, unique within the suite.
+    pub id: Located<String>,
+    /// A sentence saying what the scenario shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The requirement IDs this scenario verifies.
+    #[serde(default)]
+    pub covers: Vec<Located<String>>,
+    /// What sort of case this is.
+    pub kind: Kind,
+    /// Who wrote it.
+    #[serde(default)]
+    pub origin: Origin,
+    /// Review state; generated and LLM-written scenarios start as `pending`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
+    /// Stubs and faults per dependency, keyed by the dependency's name in the system map.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub given: IndexMap<Located<String>, Vec<Stub>>,
+    /// The request, for a one-step scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Request>,
+    /// What must hold after the request, for a one-step scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<Expect>,
+    /// Several requests in order, each with its expectations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// The scenario's steps: `steps`, or `when`/`then` as one step.
+    pub fn steps(&self) -> Vec<(&Request, Option<&Expect>)> {
+        if let Some(when) = &self.when {
+            vec![(when, self.then.as_ref())]
+        } else {
+            self.steps
+                .iter()
+                .map(|s| (&s.when, s.then.as_ref()))
+                .collect()
+        }
+    }
+}
+
+/// The sort of case a scenario is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// The documented happy path.
+    Positive,
+    /// Bad input or a rejected request.
+    Negative,
+    /// Authentication and authorization controls.
+    Security,
+    /// A dependency misbehaves.
+    Fault,
+    /// Data consistency across the boundary.
+    Consistency,
+}
+
+/// Who wrote a scenario.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// A person.
+    #[default]
+    Hand,
+    /// The rule-based generator.
+    Generated,
+    /// An LLM, validated against the contract.
+    Llm,
+}
+
+/// Whether a person has reviewed a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Review {
+    /// Nobody has looked at it yet.
+    Pending,
+    /// A person has accepted it.
+    Reviewed,
+}
+
+/// One request and its expectations.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// The request.
+    pub when: Request,
+    /// What must hold after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<Expect>,
+}
+
+/// A request to the service under test.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// HTTP method, upper case.
+    #[serde(default = "default_method")]
+    pub method: Located<String>,
+    /// Path below the service's base URL, e.g. `/resources/42`.
+    pub path: Located<String>,
+    /// Query parameters.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub query: IndexMap<String, String>,
+    /// Request headers.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, String>,
+    /// A JSON body (sets `Content-Type: application/json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<Value>,
+    /// A raw text body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+fn default_method() -> Located<String> {
+    Located::new("GET".to_owned())
+}
+
+/// What must hold after a request.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The status code: `200`, or a matcher such as `{ one_of: [500, 503] }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Matcher>,
+    /// Response headers by name (case-insensitive).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, Matcher>,
+    /// The JSON body, by JSONPath.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub json: IndexMap<Path, Matcher>,
+    /// The body as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Matcher>,
+    /// The response conforms to the service's contract (status documented, body valid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conforms: Option<bool>,
+    /// The response arrives within this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Span>,
+    /// The calls each double must have seen, keyed by dependency name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub calls: IndexMap<Located<String>, Vec<CallExpect>>,
+    /// Log lines that must (or must not) appear.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub logs: Vec<LogExpect>,
+}
+
+/// Calls a double must have recorded.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallExpect {
+    /// The method; any when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The path, exact or a template such as `/users/{id}`; any when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Exactly this many matching calls; at least one when absent. `0` means "never called".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+    /// Headers every matching call must carry.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, Matcher>,
+    /// Query parameters every matching call must carry.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub query: IndexMap<String, Matcher>,
+    /// The JSON body of every matching call, by JSONPath.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub json: IndexMap<Path, Matcher>,
+}
+
+/// A log line that must appear (or must not).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogExpect {
+    /// Fields of a JSON log line, by name or JSONPath.
+    #[serde(default, rename = "match", skip_serializing_if = "IndexMap::is_empty")]
+    pub fields: IndexMap<Path, Matcher>,
+    /// A substring of the raw line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contains: Option<String>,
+    /// A regular expression the raw line matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    /// How long to wait for the line (or, with `absent`, how long it must stay away).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Span>,
+    /// The line must not appear.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub absent: bool,
+}
+
+/// A stub on a mocked dependency: when a request matches `on`, answer with `reply`
+/// or misbehave with `fault`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stub {
+    /// Which requests this stub answers; all when absent.
+    #[serde(default)]
+    pub on: RequestPattern,
+    /// The answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<Reply>,
+    /// A failure instead of (or before) the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<Fault>,
+    /// Answer only the first N matching requests, then let later stubs answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+}
+
+/// Which requests a stub answers.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestPattern {
+    /// The method; any when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The path, exact or a template such as `/users/{id}`; any when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Query parameters.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub query: IndexMap<String, Matcher>,
+    /// Headers.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, Matcher>,
+    /// The JSON body, by JSONPath.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub json: IndexMap<Path, Matcher>,
+}
+
+/// A stubbed answer.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reply {
+    /// Status code; 200 when absent.
+    #[serde(default = "default_status")]
+    pub status: u16,
+    /// Response headers.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, String>,
+    /// A JSON body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<Value>,
+    /// A raw body, sent as is (use it for malformed JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Wait this long before answering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<Span>,
+}
+
+impl Default for Reply {
+    fn default() -> Self {
+        Reply {
+            status: default_status(),
+            headers: IndexMap::new(),
+            json: None,
+            body: None,
+            delay: None,
+        }
+    }
+}
+
+fn default_status() -> u16 {
+    200
+}
+
+/// A way for a double to misbehave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fault {
+    /// Wait, then answer with the reply.
+    Delay(Span),
+    /// Accept the request and never answer (until the scenario ends).
+    Timeout,
+    /// Reset the connection (TCP RST) instead of answering.
+    Reset,
+    /// Close the connection without sending anything.
+    Empty,
+    /// Send bytes that are not HTTP.
+    Malformed,
+    /// Send the headers and part of the body, then close.
+    Truncate,
+}

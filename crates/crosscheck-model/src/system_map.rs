@@ -1,0 +1,149 @@
+//! The system map, `crosscheck.yaml`: the service under test and its dependencies.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::duration::Span;
+use crate::located::Located;
+
+/// The root of a suite: what to test and what it depends on.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemMap {
+    /// Format version; only `1` exists.
+    #[serde(default = "default_version")]
+    pub version: u32,
+    /// The service under test.
+    pub sut: Sut,
+    /// Dependencies by name.
+    #[serde(default)]
+    pub dependencies: IndexMap<Located<String>, Dependency>,
+    /// The requirements file (Markdown or YAML), relative to the suite root.
+    #[serde(default = "default_requirements")]
+    pub requirements: String,
+    /// The scenarios folder or file, relative to the suite root.
+    #[serde(default = "default_scenarios")]
+    pub scenarios: String,
+}
+
+fn default_version() -> u32 {
+    1
+}
+fn default_requirements() -> String {
+    "requirements.md".to_owned()
+}
+fn default_scenarios() -> String {
+    "scenarios".to_owned()
+}
+
+/// The service under test.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sut {
+    /// A short name for messages and reports.
+    pub name: String,
+    /// Run once before the first start, e.g. to compile the service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub build: Vec<String>,
+    /// The command that starts the service, as an argument list. `${…}` variables apply.
+    pub start: Located<Vec<String>>,
+    /// The working directory for `build` and `start`, relative to the suite root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    /// The service's base URL.
+    #[serde(default = "default_url")]
+    pub url: String,
+    /// How to tell the service is ready.
+    #[serde(default)]
+    pub ready: Ready,
+    /// Environment for the service, on top of crosscheck's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub env: IndexMap<String, String>,
+    /// The service's interface contract (OpenAPI), relative to the suite root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<Located<String>>,
+    /// Where the service writes the log lines scenarios assert on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logs: Option<Logs>,
+    /// How long a request may take before the runner gives up on it.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout: Span,
+}
+
+fn default_url() -> String {
+    "http://127.0.0.1:${port}".to_owned()
+}
+fn default_request_timeout() -> Span {
+    Span(std::time::Duration::from_secs(10))
+}
+
+/// The readiness check.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ready {
+    /// A path that answers 2xx once the service is ready.
+    #[serde(default = "default_ready_path")]
+    pub get: String,
+    /// How long to wait for readiness before giving up.
+    #[serde(default = "default_ready_timeout")]
+    pub timeout: Span,
+}
+
+impl Default for Ready {
+    fn default() -> Self {
+        Ready {
+            get: default_ready_path(),
+            timeout: default_ready_timeout(),
+        }
+    }
+}
+
+fn default_ready_path() -> String {
+    "/".to_owned()
+}
+fn default_ready_timeout() -> Span {
+    Span(std::time::Duration::from_secs(10))
+}
+
+/// A log the service writes.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Logs {
+    /// The file, after `${…}` substitution; `stdout` or `stderr` read the process's streams.
+    pub file: String,
+    /// How lines are written.
+    #[serde(default)]
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One JSON object per line.
+    #[default]
+    Json,
+    /// Plain text lines.
+    Text,
+}
+
+/// A dependency of the service under test.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dependency {
+    /// Its interface contract (OpenAPI), relative to the suite root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<Located<String>>,
+    /// How crosscheck stands in for it.
+    #[serde(default)]
+    pub double: DoubleKind,
+}
+
+/// How crosscheck stands in for a dependency.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DoubleKind {
+    /// An HTTP mock server driven by each scenario's stubs.
+    #[default]
+    Mock,
+}
