@@ -15,6 +15,7 @@ pub mod jsonpath;
 pub mod located;
 pub mod matcher;
 pub mod parse;
+pub mod path_template;
 pub mod requirement;
 pub mod scenario;
 pub mod suggest;
