@@ -207,6 +207,20 @@ pub struct LogExpect {
     /// The line must not appear.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub absent: bool,
+    /// Where to look: the log named by `sut.logs` when absent, or the service's own
+    /// `stdout` or `stderr`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<OutputStream>,
+}
+
+/// One of the service's output streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputStream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
 }
 
 /// A stub on a mocked dependency: when a request matches `on`, answer with `reply`

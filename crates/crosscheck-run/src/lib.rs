@@ -1,1 +1,33 @@
-//! placeholder
+//! The runner: reads a suite, starts the service under test and a double for each of
+//! its dependencies, carries out every scenario in isolation, evaluates what it expects
+//! and emits [`Event`]s that reporters turn into output.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), crosscheck_run::RunError> {
+//! use crosscheck_run::{Event, Listener, RunOptions, Suite};
+//! struct Quiet;
+//! impl Listener for Quiet {
+//!     fn event(&mut self, _: &Event<'_>) {}
+//! }
+//! let suite = Suite::load(std::path::Path::new("examples/auth-resource"))?;
+//! let summary = crosscheck_run::run(&suite, &RunOptions::default(), &mut Quiet).await?;
+//! assert!(summary.ok());
+//! # Ok(()) }
+//! ```
+
+mod error;
+mod evaluate;
+pub mod http;
+mod outcome;
+pub mod redact;
+mod runner;
+mod suite;
+mod sut;
+mod validate;
+mod vars;
+
+pub use error::RunError;
+pub use outcome::{CallRecord, Event, Evidence, Failure, Listener, ScenarioResult, Status, Summary};
+pub use runner::{RunOptions, run};
+pub use suite::{LoadedScenario, SYSTEM_MAP, Suite, display};
+pub use validate::validate;

@@ -1,1 +1,115 @@
-fn main() {}
+//! `crosscheck`: parse the command line, call the libraries, map the outcome to an exit
+//! code. Everything else lives in the crates.
+
+mod cli;
+mod exit_codes;
+mod render;
+
+use std::io::IsTerminal;
+
+use clap::Parser;
+use crosscheck_report::Console;
+use crosscheck_run::{RunOptions, Suite};
+
+use crate::cli::{Cli, Command};
+
+fn main() {
+    let cli = Cli::parse();
+    init_tracing();
+    let code = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(dispatch(cli)),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            exit_codes::COULD_NOT_RUN
+        }
+    };
+    std::process::exit(code);
+}
+
+async fn dispatch(cli: Cli) -> i32 {
+    let color_out = wants_color(&cli.color, std::io::stdout().is_terminal());
+    let color_err = wants_color(&cli.color, std::io::stderr().is_terminal());
+    match cli.command {
+        Command::Validate { dir } => validate(&dir, color_err),
+        Command::Run { dir, filter, no_build } => {
+            let opts = RunOptions { filter, no_build };
+            tokio::select! {
+                code = run(&dir, &opts, color_out, color_err) => code,
+                _ = tokio::signal::ctrl_c() => {
+                    // Dropping the run stops the service's process group and the doubles.
+                    eprintln!("\ninterrupted: the service and the doubles were stopped");
+                    exit_codes::INTERRUPTED
+                }
+            }
+        }
+    }
+}
+
+fn validate(dir: &std::path::Path, color: bool) -> i32 {
+    let mut err = std::io::stderr().lock();
+    let suite = match Suite::load(dir) {
+        Ok(s) => s,
+        Err(e) => {
+            render::run_error(&mut err, &e, color);
+            return exit_codes::BAD_INPUT;
+        }
+    };
+    let problems = crosscheck_run::validate(&suite);
+    if problems.is_empty() {
+        println!(
+            "{}: {} scenario(s) and {} requirement(s) are valid",
+            crosscheck_run::display(dir),
+            suite.scenarios.len(),
+            suite.requirements.len()
+        );
+        exit_codes::OK
+    } else {
+        render::diagnostics(&mut err, &problems, color);
+        exit_codes::BAD_INPUT
+    }
+}
+
+async fn run(dir: &std::path::Path, opts: &RunOptions, color_out: bool, color_err: bool) -> i32 {
+    let suite = match Suite::load(dir) {
+        Ok(s) => s,
+        Err(e) => {
+            render::run_error(&mut std::io::stderr().lock(), &e, color_err);
+            return exit_codes::BAD_INPUT;
+        }
+    };
+    let mut console = Console::new(std::io::stdout(), color_out);
+    match crosscheck_run::run(&suite, opts, &mut console).await {
+        Ok(summary) if summary.ok() => exit_codes::OK,
+        Ok(_) => exit_codes::TEST_FAILED,
+        Err(e) => {
+            render::run_error(&mut std::io::stderr().lock(), &e, color_err);
+            if e.is_bad_input() {
+                exit_codes::BAD_INPUT
+            } else {
+                exit_codes::COULD_NOT_RUN
+            }
+        }
+    }
+}
+
+fn wants_color(choice: &str, terminal: bool) -> bool {
+    match choice {
+        "always" => true,
+        "never" => false,
+        _ => terminal && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CROSSCHECK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}

@@ -1,0 +1,511 @@
+//! The run: start the doubles and the service, carry out each scenario in isolation,
+//! evaluate, and tell the listeners.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crosscheck_double::{MockServer, Outcome, RecordedRequest};
+use crosscheck_model::scenario::{OutputStream, Scenario};
+use crosscheck_probe::{LogProbe, LogSource};
+use indexmap::IndexMap;
+
+use crate::error::RunError;
+use crate::evaluate;
+use crate::http;
+use crate::outcome::{CallRecord, Event, Evidence, Failure, Listener, ScenarioResult, Status, Summary};
+use crate::redact::Redactor;
+use crate::suite::{LoadedScenario, Suite, display};
+use crate::sut::{SutProcess, SutSpec, describe_status};
+use crate::vars::Vars;
+
+/// Default wait for a log line to appear.
+const LOG_WITHIN: Duration = Duration::from_secs(1);
+/// Default watch for a log line that must not appear.
+const ABSENT_WITHIN: Duration = Duration::from_millis(250);
+/// Slack added to `within` before the runner gives up on a response.
+const WITHIN_SLACK: Duration = Duration::from_millis(1000);
+
+/// Choices for a run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Run only scenarios whose id contains this text.
+    pub filter: Option<String>,
+    /// Skip `sut.build`.
+    pub no_build: bool,
+}
+
+/// Runs the suite and reports to `listener`. `Ok` carries the totals whatever the
+/// scenarios' outcomes; `Err` means the run could not happen.
+pub async fn run(suite: &Suite, opts: &RunOptions, listener: &mut dyn Listener) -> Result<Summary, RunError> {
+    let problems = crate::validate::validate(suite);
+    if !problems.is_empty() {
+        return Err(RunError::Suite(problems));
+    }
+    let started = Instant::now();
+    let selected: Vec<&LoadedScenario> = suite
+        .scenarios
+        .iter()
+        .filter(|s| opts.filter.as_ref().is_none_or(|f| s.scenario.id.value.contains(f.as_str())))
+        .collect();
+    let mut summary = Summary {
+        skipped: suite.scenarios.len() - selected.len(),
+        ..Summary::default()
+    };
+    listener.event(&Event::RunStarted {
+        sut: &suite.map.sut.name,
+        scenarios: selected.len(),
+    });
+
+    let run_dir = prepare_run_dir(&suite.root)?;
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(4)
+        .build()
+        .map_err(|e| RunError::Config(format!("cannot build the HTTP client: {e}")))?;
+
+    let mut doubles: IndexMap<String, MockServer> = IndexMap::new();
+    for name in suite.map.dependencies.keys() {
+        let mock = MockServer::start(&name.value).await.map_err(|e| RunError::Double {
+            name: name.value.clone(),
+            reason: e.to_string(),
+        })?;
+        doubles.insert(name.value.clone(), mock);
+    }
+
+    let mut vars = Vars::default();
+    vars.set("dir", run_dir.display().to_string());
+    vars.set("root", absolute(&suite.root).display().to_string());
+    for (name, mock) in &doubles {
+        vars.set(format!("deps.{name}.url"), mock.url());
+        vars.set(format!("deps.{name}.port"), mock.port().to_string());
+    }
+    let spec = sut_spec(suite, &mut vars)?;
+
+    if !opts.no_build && !suite.map.sut.build.is_empty() {
+        build(suite, &vars, &spec.cwd, listener).await?;
+    }
+
+    let ready_started = Instant::now();
+    let mut sut = SutProcess::start(&spec, &client).await?;
+    summary.sut_ready_ms = ready_started.elapsed().as_secs_f64() * 1000.0;
+    listener.event(&Event::SutReady {
+        elapsed_ms: summary.sut_ready_ms,
+    });
+
+    let log_file = match &suite.map.sut.logs {
+        Some(l) => Some(vars.expand(&l.file).map_err(|e| RunError::Config(format!("in `sut.logs.file`: {e}")))?),
+        None => None,
+    };
+
+    let mut restart_error: Option<String> = None;
+    for loaded in selected {
+        listener.event(&Event::ScenarioStarted {
+            id: &loaded.scenario.id.value,
+        });
+        let mut result = if let Some(err) = &restart_error {
+            errored(loaded, format!("not run: the service could not be restarted ({err})"))
+        } else {
+            let logs = Logs {
+                main: log_file.as_deref().map(|file| log_source(file, &sut)),
+                stdout: sut.stdout.clone(),
+                stderr: sut.stderr.clone(),
+            };
+            run_scenario(suite, loaded, &spec, &client, &doubles, logs).await
+        };
+        if restart_error.is_none()
+            && let Some(status) = sut.exited()
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let output = sut.last_output(30);
+            result.status = Status::Failed;
+            result.failures.push(Failure {
+                step: 0,
+                check: "service".to_owned(),
+                message: format!("{} exited with {} during the scenario", spec.name, describe_status(status)),
+            });
+            result.evidence.sut_output = Redactor::default().value(&output);
+            let reason = format!("{} exited with {}", spec.name, describe_status(status));
+            match SutProcess::start(&spec, &client).await {
+                Ok(new) => {
+                    sut = new;
+                    listener.event(&Event::SutRestarted { reason });
+                }
+                Err(e) => restart_error = Some(e.to_string()),
+            }
+        }
+        match result.status {
+            Status::Passed => summary.passed += 1,
+            Status::Failed => summary.failed += 1,
+            Status::Errored => summary.errored += 1,
+        }
+        listener.event(&Event::ScenarioFinished(&result));
+    }
+
+    sut.stop().await;
+    for (_, mock) in doubles {
+        mock.shutdown().await;
+    }
+    summary.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    listener.event(&Event::RunFinished(&summary));
+    Ok(summary)
+}
+
+async fn run_scenario(
+    suite: &Suite,
+    loaded: &LoadedScenario,
+    spec: &SutSpec,
+    client: &reqwest::Client,
+    doubles: &IndexMap<String, MockServer>,
+    logs: Logs,
+) -> ScenarioResult {
+    let started = Instant::now();
+    let s = &loaded.scenario;
+    let mut redactor = Redactor::default();
+    for (req, _) in s.steps() {
+        redactor.learn_headers(req.headers.iter());
+    }
+
+    for (name, mock) in doubles {
+        let stubs = s
+            .given
+            .iter()
+            .find(|(k, _)| k.value == *name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        mock.install(stubs);
+    }
+    let mut probe = logs.main.map(LogProbe::new);
+    let mut stdout = LogProbe::new(LogSource::Captured(logs.stdout));
+    let mut stderr = LogProbe::new(LogSource::Captured(logs.stderr));
+    let mut failures: Vec<Failure> = Vec::new();
+    let mut errors: Vec<String> = Vec::new();
+    for p in probe.iter_mut().chain([&mut stdout, &mut stderr]) {
+        if let Err(e) = p.mark() {
+            errors.push(e.to_string());
+        }
+    }
+
+    let mut exchanges = Vec::new();
+    let mut journal_marks: IndexMap<&str, usize> = doubles.keys().map(|k| (k.as_str(), 0)).collect();
+    for (step, (req, then)) in s.steps().into_iter().enumerate() {
+        let timeout = then
+            .and_then(|t| t.within)
+            .map(|w| w.get() + WITHIN_SLACK)
+            .unwrap_or(suite.map.sut.request_timeout.get());
+        let ex = http::send(client, &spec.url, req, timeout).await;
+        if let Some(then) = then {
+            failures.extend(evaluate::response(step, req, then, &ex, suite.sut_contract.as_ref()));
+            if !then.calls.is_empty() {
+                settle(doubles).await;
+            }
+            for (dep, expects) in &then.calls {
+                if let Some(mock) = doubles.get(&dep.value) {
+                    let journal = mock.journal();
+                    let from = journal_marks.get(dep.value.as_str()).copied().unwrap_or(0).min(journal.len());
+                    failures.extend(evaluate::calls(step, &dep.value, expects, &journal[from..]));
+                }
+            }
+            for exp in &then.logs {
+                let p = match exp.source {
+                    Some(OutputStream::Stdout) => Some(&mut stdout),
+                    Some(OutputStream::Stderr) => Some(&mut stderr),
+                    None => probe.as_mut(),
+                };
+                let Some(p) = p else { continue };
+                match check_log(p, exp, step).await {
+                    Ok(Some(f)) => failures.push(f),
+                    Ok(None) => {}
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        for (name, mock) in doubles {
+            journal_marks.insert(name.as_str(), mock.journal().len());
+        }
+        exchanges.push(ex);
+    }
+
+    let doubles_seen: IndexMap<String, Vec<CallRecord>> = doubles
+        .iter()
+        .map(|(name, mock)| (name.clone(), mock.journal().iter().map(call_record).collect()))
+        .collect();
+    let log_lines = match probe.as_mut() {
+        Some(p) => p.read().map(<[String]>::to_vec).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let status = if !errors.is_empty() {
+        Status::Errored
+    } else if failures.is_empty() {
+        Status::Passed
+    } else {
+        Status::Failed
+    };
+    for e in errors {
+        failures.push(Failure {
+            step: 0,
+            check: "probe".to_owned(),
+            message: e,
+        });
+    }
+    let evidence = Evidence {
+        exchanges,
+        doubles: doubles_seen,
+        log_lines,
+        sut_output: Vec::new(),
+    };
+    ScenarioResult {
+        id: s.id.value.clone(),
+        title: s.title.clone(),
+        file: loaded.file.clone(),
+        line: s.id.line,
+        covers: s.covers.iter().map(|c| c.value.clone()).collect(),
+        kind: label(&s.kind),
+        origin: label(&s.origin),
+        status,
+        failures: redactor.value(&failures),
+        evidence: redactor.value(&evidence),
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+    }
+}
+
+/// Waits until no double has received a new call for 30 ms (at most 500 ms), so that
+/// "exactly once" also sees a late second call.
+async fn settle(doubles: &IndexMap<String, MockServer>) {
+    let deadline = Instant::now() + Duration::from_millis(500);
+    let count = || doubles.values().map(|m| m.journal().len()).sum::<usize>();
+    let mut last = count();
+    while Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let now = count();
+        if now == last {
+            return;
+        }
+        last = now;
+    }
+}
+
+async fn check_log(
+    probe: &mut LogProbe,
+    exp: &crosscheck_model::scenario::LogExpect,
+    step: usize,
+) -> Result<Option<Failure>, String> {
+    let within = exp.within.map(|w| w.get()).unwrap_or(if exp.absent { ABSENT_WITHIN } else { LOG_WITHIN });
+    let hit = probe
+        .wait_for(within, |line| evaluate::log_line(exp, line).is_ok())
+        .await
+        .map_err(|e| e.to_string())?;
+    let what = evaluate::describe_log(exp);
+    let failure = |message: String| Failure {
+        step,
+        check: "logs".to_owned(),
+        message,
+    };
+    Ok(match (exp.absent, hit) {
+        (false, Some(_)) | (true, None) => None,
+        (true, Some(line)) => Some(failure(format!("expected no log line {what}, but one was written: {line}"))),
+        (false, None) => {
+            let lines = probe.lines();
+            let detail = match evaluate::closest_log(exp, lines) {
+                _ if lines.is_empty() => "no log lines were written during the scenario".to_owned(),
+                Some((line, problems)) => format!("the closest of {} line(s) was {line}: {}", lines.len(), problems.join("; ")),
+                None => format!("{} line(s) were written", lines.len()),
+            };
+            let within = humantime::format_duration(within);
+            Some(failure(format!("no log line {what} within {within}; {detail}")))
+        }
+    })
+}
+
+fn call_record(r: &RecordedRequest) -> CallRecord {
+    let target = if r.query.is_empty() {
+        r.path.clone()
+    } else {
+        let q: Vec<String> = r.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{}?{}", r.path, q.join("&"))
+    };
+    let answer = match &r.outcome {
+        Outcome::Replied { status } => format!("replied {status}"),
+        Outcome::Fault { fault, status } => match status {
+            Some(s) => format!("fault {fault}, then {s}"),
+            None => format!("fault {fault}"),
+        },
+        Outcome::Unmatched => "no stub matched: 404".to_owned(),
+    };
+    CallRecord {
+        method: r.method.clone(),
+        target,
+        headers: r.headers.clone(),
+        body: r.body.clone(),
+        at_ms: r.at_ms,
+        answer,
+    }
+}
+
+fn errored(loaded: &LoadedScenario, message: String) -> ScenarioResult {
+    let s: &Scenario = &loaded.scenario;
+    ScenarioResult {
+        id: s.id.value.clone(),
+        title: s.title.clone(),
+        file: loaded.file.clone(),
+        line: s.id.line,
+        covers: s.covers.iter().map(|c| c.value.clone()).collect(),
+        kind: label(&s.kind),
+        origin: label(&s.origin),
+        status: Status::Errored,
+        failures: vec![Failure {
+            step: 0,
+            check: "service".to_owned(),
+            message,
+        }],
+        ..ScenarioResult::default()
+    }
+}
+
+fn label<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The logs a scenario can read.
+struct Logs {
+    /// The log named by `sut.logs`.
+    main: Option<LogSource>,
+    /// The service's stdout.
+    stdout: crosscheck_probe::SharedLines,
+    /// The service's stderr.
+    stderr: crosscheck_probe::SharedLines,
+}
+
+fn log_source(file: &str, sut: &SutProcess) -> LogSource {
+    match file {
+        "stdout" => LogSource::Captured(sut.stdout.clone()),
+        "stderr" => LogSource::Captured(sut.stderr.clone()),
+        path => LogSource::File(PathBuf::from(path)),
+    }
+}
+
+fn sut_spec(suite: &Suite, vars: &mut Vars) -> Result<SutSpec, RunError> {
+    let sut = &suite.map.sut;
+    let needs_port = sut.url.contains("${port}")
+        || sut.env.values().any(|v| v.contains("${port}"))
+        || sut.start.value.iter().any(|a| a.contains("${port}"));
+    if needs_port {
+        vars.set("port", free_port()?.to_string());
+    }
+    let url = vars.expand(&sut.url).map_err(|e| RunError::Config(format!("in `sut.url`: {e}")))?;
+    if !needs_port {
+        check_port_free(&url, &sut.name)?;
+    }
+    vars.set("url", url.clone());
+    let argv = sut
+        .start
+        .value
+        .iter()
+        .map(|a| vars.expand(a))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| RunError::Config(format!("in `sut.start`: {e}")))?;
+    let mut env = BTreeMap::new();
+    for (k, v) in &sut.env {
+        env.insert(k.clone(), vars.expand(v).map_err(|e| RunError::Config(format!("in `sut.env.{k}`: {e}")))?);
+    }
+    let cwd = absolute(&sut.cwd.as_ref().map_or(suite.root.clone(), |c| suite.root.join(c)));
+    Ok(SutSpec {
+        name: sut.name.clone(),
+        argv,
+        cwd,
+        env,
+        url,
+        ready_path: sut.ready.get.clone(),
+        ready_timeout: sut.ready.timeout.get(),
+    })
+}
+
+async fn build(suite: &Suite, vars: &Vars, cwd: &Path, listener: &mut dyn Listener) -> Result<(), RunError> {
+    let argv = suite
+        .map
+        .sut
+        .build
+        .iter()
+        .map(|a| vars.expand(a))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| RunError::Config(format!("in `sut.build`: {e}")))?;
+    let command = argv.join(" ");
+    listener.event(&Event::Building {
+        command: command.clone(),
+    });
+    let Some((program, args)) = argv.split_first() else {
+        return Ok(());
+    };
+    let out = tokio::process::Command::new(program)
+        .args(args)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| RunError::Build {
+            command: command.clone(),
+            status: format!("an error: {e}"),
+            output: Vec::new(),
+        })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    Err(RunError::Build {
+        command,
+        status: describe_status(out.status),
+        output: lines[lines.len().saturating_sub(30)..].to_vec(),
+    })
+}
+
+fn free_port() -> Result<u16, RunError> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| RunError::Io {
+            path: "127.0.0.1:0".to_owned(),
+            reason: format!("cannot find a free port: {e}"),
+        })
+}
+
+fn check_port_free(url: &str, name: &str) -> Result<(), RunError> {
+    let Some(port) = url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '?']).next())
+        .and_then(|host| host.rsplit_once(':'))
+        .and_then(|(_, p)| p.parse::<u16>().ok())
+    else {
+        return Ok(());
+    };
+    match std::net::TcpListener::bind(("127.0.0.1", port)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(RunError::PortInUse {
+            port,
+            what: name.to_owned(),
+        }),
+        Err(_) => Ok(()),
+    }
+}
+
+fn prepare_run_dir(root: &Path) -> Result<PathBuf, RunError> {
+    let dir = absolute(&root.join(".crosscheck").join("run"));
+    let err = |e: std::io::Error| RunError::Io {
+        path: display(&dir),
+        reason: e.to_string(),
+    };
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(err)?;
+    }
+    std::fs::create_dir_all(&dir).map_err(err)?;
+    Ok(dir)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}

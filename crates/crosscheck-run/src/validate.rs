@@ -1,0 +1,167 @@
+//! Cross-file checks: what `crosscheck validate` reports and `crosscheck run` refuses
+//! to start with. Each check points at the line to fix.
+
+use std::collections::HashMap;
+
+use crosscheck_model::suggest::closest;
+use crosscheck_model::system_map::LogFormat;
+use crosscheck_model::{Diagnostic, Located};
+
+use crate::suite::{LoadedScenario, Suite};
+
+const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
+
+/// Every problem in the suite, in file order.
+pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<&str, &LoadedScenario> = HashMap::new();
+    for loaded in &suite.scenarios {
+        let at = |loc: &Located<String>, msg: String| {
+            let text = suite.sources.get(&loaded.file).map(String::as_str).unwrap_or("");
+            Diagnostic::at(&loaded.file, text, loc.line, loc.column, msg)
+        };
+        let s = &loaded.scenario;
+        if let Some(first) = seen.insert(s.id.value.as_str(), loaded) {
+            out.push(
+                at(&s.id, format!("scenario id `{}` is used twice", s.id.value))
+                    .with_help(format!("ids must be unique; the first is in {}:{}", first.file, first.scenario.id.line)),
+            );
+        }
+
+        if s.covers.is_empty() {
+            out.push(
+                at(&s.id, format!("scenario `{}` covers no requirement", s.id.value))
+                    .with_help("add `covers: [REQ-…]` naming the requirement it verifies, so every test traces to one"),
+            );
+        }
+        for id in &s.covers {
+            if suite.requirement(&id.value).is_none() {
+                let ids = suite.requirements.iter().map(|r| r.id.as_str());
+                let help = match closest(&id.value, ids) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => format!("add it to {} or fix the ID", suite.requirements_file),
+                };
+                out.push(
+                    at(id, format!("unknown requirement `{}`: {} does not define it", id.value, suite.requirements_file))
+                        .with_help(help),
+                );
+            }
+        }
+
+        let deps: Vec<&str> = suite.map.dependencies.keys().map(|k| k.value.as_str()).collect();
+        let check_dep = |name: &Located<String>, out: &mut Vec<Diagnostic>| {
+            if !deps.contains(&name.value.as_str()) {
+                let help = match closest(&name.value, deps.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None if deps.is_empty() => "crosscheck.yaml declares no dependencies; add it under `dependencies:`".to_owned(),
+                    None => format!("declared dependencies: {}", deps.join(", ")),
+                };
+                out.push(at(name, format!("unknown dependency `{}`", name.value)).with_help(help));
+            }
+        };
+        for (name, stubs) in &s.given {
+            check_dep(name, &mut out);
+            if let Some(contract) = suite.dep_contracts.get(&name.value) {
+                for stub in stubs {
+                    if let (Some(method), Some(path)) = (&stub.on.method, &stub.on.path)
+                        && !contract.operations.iter().any(|op| {
+                            op.method.eq_ignore_ascii_case(method)
+                                && (op.path == *path || crosscheck_model::path_template::matches(&op.path, path))
+                        })
+                    {
+                        out.push(
+                            at(name, format!("a stub for `{}` answers {method} {path}, which its contract does not define", name.value))
+                                .with_help(operations_help(contract)),
+                        );
+                    }
+                }
+            }
+            for stub in stubs {
+                if let Some(reply) = &stub.reply
+                    && reply.json.is_some()
+                    && reply.body.is_some()
+                {
+                    out.push(at(name, "a stub reply has both `json` and `body`; keep one".to_owned()));
+                }
+            }
+        }
+
+        if s.when.is_some() && !s.steps.is_empty() {
+            out.push(at(&s.id, format!("scenario `{}` has both `when` and `steps`", s.id.value)).with_help(
+                "use `when`/`then` for one request, or `steps: [{ when, then }, …]` for several",
+            ));
+        }
+        if s.when.is_none() && s.steps.is_empty() {
+            out.push(
+                at(&s.id, format!("scenario `{}` sends no request", s.id.value))
+                    .with_help("add `when: { method: GET, path: /… }`"),
+            );
+        }
+        if s.when.is_none() && s.then.is_some() {
+            out.push(at(&s.id, "`then` without `when`; put it in a step".to_owned()));
+        }
+
+        for (req, then) in s.steps() {
+            let method = req.method.value.to_ascii_uppercase();
+            if !METHODS.contains(&method.as_str()) {
+                out.push(at(&req.method, format!("unknown HTTP method `{}`", req.method.value)));
+            }
+            if !req.path.value.starts_with('/') {
+                out.push(at(&req.path, format!("the path `{}` must start with `/`", req.path.value)));
+            } else if let Some(contract) = &suite.sut_contract
+                && contract.find_operation(&method, &req.path.value).is_none()
+            {
+                out.push(
+                    at(&req.path, format!("{method} {} is not an operation of {}'s contract", req.path.value, suite.map.sut.name))
+                        .with_help(operations_help(contract)),
+                );
+            }
+            if req.json.is_some() && req.body.is_some() {
+                out.push(at(&req.path, "the request has both `json` and `body`; keep one".to_owned()));
+            }
+            let Some(then) = then else { continue };
+            for name in then.calls.keys() {
+                check_dep(name, &mut out);
+            }
+            if then.conforms == Some(true) && suite.sut_contract.is_none() {
+                out.push(at(&req.path, "`conforms: true` needs a contract, but `sut.contract` is not set".to_owned())
+                    .with_help("add `contract: path/to/openapi.yaml` under `sut:` in crosscheck.yaml"));
+            }
+            if then.logs.iter().any(|l| l.source.is_none()) && suite.map.sut.logs.is_none() {
+                out.push(at(&req.path, "this step checks log lines, but `sut.logs` is not set".to_owned())
+                    .with_help("add `logs: { file: \"${dir}/app.log\", format: json }` (or `file: stdout`) under `sut:`"));
+            }
+            for log in &then.logs {
+                let text_log = suite.map.sut.logs.as_ref().is_some_and(|l| l.format == LogFormat::Text);
+                if !log.fields.is_empty() && (log.source.is_some() || text_log) {
+                    out.push(at(&req.path, "`match` reads fields of JSON log lines, but this log is plain text".to_owned())
+                        .with_help("use `contains` or `regex` for text logs, or set `format: json` under `sut.logs`"));
+                }
+                if log.fields.is_empty() && log.contains.is_none() && log.regex.is_none() {
+                    out.push(at(&req.path, "a `logs` entry names no `match`, `contains` or `regex`".to_owned()));
+                }
+                if let Some(re) = &log.regex
+                    && let Err(e) = regex::Regex::new(re)
+                {
+                    out.push(at(&req.path, format!("invalid regex `{re}` in `logs`: {e}")));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn operations_help(contract: &crosscheck_contract::Contract) -> String {
+    let ops: Vec<String> = contract
+        .operations
+        .iter()
+        .take(12)
+        .map(|op| format!("{} {}", op.method, op.path))
+        .collect();
+    let more = contract.operations.len().saturating_sub(ops.len());
+    if more > 0 {
+        format!("the contract defines: {} (and {more} more)", ops.join(", "))
+    } else {
+        format!("the contract defines: {}", ops.join(", "))
+    }
+}
