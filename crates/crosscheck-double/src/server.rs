@@ -1,0 +1,236 @@
+//! The mock server: a value that listens on loopback, answers with stubs and stops on drop.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use crosscheck_model::scenario::Stub;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio::task::{JoinHandle, JoinSet};
+use tracing::Instrument;
+
+use crate::error::DoubleError;
+use crate::fault;
+use crate::record::RecordedRequest;
+use crate::service;
+use crate::state::Shared;
+
+/// How long connections get to finish in-flight replies when the server stops.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// An HTTP mock server standing in for one dependency.
+///
+/// It listens until [`shutdown`](MockServer::shutdown) or drop. Stubs are replaced as
+/// a whole by [`install`](MockServer::install), which also clears the journal, so each
+/// scenario starts clean.
+pub struct MockServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("name", &self.shared.name)
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockServer {
+    /// Starts a mock server named `name` on `127.0.0.1` and a free port, with no stubs
+    /// (every request gets a 404 until [`install`](MockServer::install)).
+    /// Must be called within a Tokio runtime.
+    pub async fn start(name: impl Into<String>) -> Result<Self, DoubleError> {
+        Self::start_on(name, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts a mock server on `addr` (port 0 picks a free port).
+    pub async fn start_on(name: impl Into<String>, addr: SocketAddr) -> Result<Self, DoubleError> {
+        let name = name.into();
+        let bind_error = |source| DoubleError::Bind {
+            name: name.clone(),
+            addr,
+            source,
+        };
+        let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+        let local = listener.local_addr().map_err(bind_error)?;
+        let shared = Arc::new(Shared::new(name));
+        let span = tracing::debug_span!("mock", double = %shared.name, addr = %local);
+        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared)).instrument(span));
+        tracing::debug!(double = %shared.name, addr = %local, "mock server listening");
+        Ok(MockServer {
+            shared,
+            addr: local,
+            task: Mutex::new(Some(task)),
+        })
+    }
+
+    /// The name given at start.
+    pub fn name(&self) -> &str {
+        &self.shared.name
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Replaces all stubs, clears the journal, resets each stub's use counter and
+    /// closes every connection still held by a `timeout` fault or a pending delay.
+    pub fn install(&self, stubs: Vec<Stub>) {
+        tracing::debug!(double = %self.shared.name, stubs = stubs.len(), "installing stubs");
+        self.shared.install(stubs);
+    }
+
+    /// Every request received since the last install, in arrival order (at most the
+    /// newest 10,000; see [`journal_dropped`](MockServer::journal_dropped)).
+    pub fn journal(&self) -> Vec<RecordedRequest> {
+        self.shared.journal()
+    }
+
+    /// How many of the oldest journal entries were dropped since the last install to
+    /// keep the journal bounded.
+    pub fn journal_dropped(&self) -> u64 {
+        self.shared.journal_dropped()
+    }
+
+    /// Stops accepting, closes held connections, lets in-flight replies finish for up
+    /// to two seconds, then closes everything. Calling it again does nothing.
+    pub async fn shutdown(&self) {
+        self.shared.stop();
+        let task = self
+            .task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(mut task) = task {
+            let limit = GRACE + Duration::from_secs(1);
+            if tokio::time::timeout(limit, &mut task).await.is_err() {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.shared.stop();
+        let task = self
+            .task
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(task) = task {
+            // Aborting the accept loop drops its set of connection tasks, aborting them.
+            task.abort();
+        }
+    }
+}
+
+/// Accepts connections until the server stops, then winds them down.
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let mut connections = JoinSet::new();
+    let mut stopping = shared.shutdown.subscribe();
+    loop {
+        tokio::select! {
+            () = stopped(&mut stopping) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let span = tracing::debug_span!("connection", %peer);
+                    connections.spawn(serve(Arc::clone(&shared), stream).instrument(span));
+                }
+                Err(e) => {
+                    // Usually out of file descriptors: back off instead of spinning.
+                    tracing::warn!(double = %shared.name, error = %e, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let drained = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(GRACE, drained).await.is_err() {
+        tracing::debug!(double = %shared.name, "closing connections that did not finish in time");
+    }
+    connections.shutdown().await;
+}
+
+/// Resolves once the server is stopping.
+async fn stopped(stopping: &mut watch::Receiver<bool>) {
+    // An error means the sender is gone, which also means stop.
+    let _ = stopping.wait_for(|s| *s).await;
+}
+
+/// Serves HTTP/1.1 on one connection until it ends or a stub asks for a fault.
+async fn serve(shared: Arc<Shared>, stream: TcpStream) {
+    if let Err(e) = stream.set_nodelay(true) {
+        tracing::debug!(error = %e, "could not set TCP_NODELAY");
+    }
+    // Keep a second handle on the socket: hyper owns one, and a fault acts on the
+    // other once hyper has let go, without closing the connection in between.
+    let (stream, socket) = match split(stream) {
+        Ok(pair) => pair,
+        Err(e) => {
+            tracing::debug!(error = %e, "could not duplicate a connection's socket");
+            return;
+        }
+    };
+    let (faults, mut fault_rx) = mpsc::unbounded_channel();
+    let service_shared = Arc::clone(&shared);
+    let service = service_fn(move |request| {
+        service::handle(Arc::clone(&service_shared), faults.clone(), request)
+    });
+    let mut builder = http1::Builder::new();
+    builder.keep_alive(true).timer(TokioTimer::new());
+    let mut connection = Box::pin(builder.serve_connection(TokioIo::new(stream), service));
+    let mut stopping = shared.shutdown.subscribe();
+    let mut winding_down = false;
+    let action = loop {
+        tokio::select! {
+            biased;
+            Some(action) = fault_rx.recv() => break Some(action),
+            result = connection.as_mut() => {
+                if let Err(e) = result {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+                break None;
+            }
+            () = stopped(&mut stopping), if !winding_down => {
+                winding_down = true;
+                connection.as_mut().graceful_shutdown();
+            }
+            () = tokio::time::sleep(GRACE), if winding_down => break None,
+        }
+    };
+    // Close hyper's handle first: the socket stays open through the other one.
+    drop(connection);
+    if let Some(action) = action {
+        tracing::debug!(?action, "fault");
+        fault::perform(action, socket, shared.generations.subscribe()).await;
+    }
+}
+
+/// Two handles on one socket: a Tokio stream for hyper, and a plain one for faults.
+fn split(stream: TcpStream) -> std::io::Result<(TcpStream, std::net::TcpStream)> {
+    let std_stream = stream.into_std()?;
+    let other = std_stream.try_clone()?;
+    Ok((TcpStream::from_std(std_stream)?, other))
+}

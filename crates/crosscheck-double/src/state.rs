@@ -1,0 +1,229 @@
+//! A mock server's shared state: stubs, use counters, journal and release signals.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use crosscheck_model::scenario::{Fault, Stub};
+use tokio::sync::watch;
+
+use crate::fault::{self, Action};
+use crate::journal::Journal;
+use crate::matching::{self, Choice};
+use crate::record::{Outcome, RecordedRequest};
+use crate::reply::Rendered;
+
+/// What the server shares between its accept loop, its connections and its handle.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) name: String,
+    state: Mutex<State>,
+    /// Bumped by every install and by shutdown; held connections wait for it to move.
+    pub(crate) generations: watch::Sender<u64>,
+    /// Set once the server is stopping.
+    pub(crate) shutdown: watch::Sender<bool>,
+}
+
+#[derive(Debug)]
+struct State {
+    stubs: Vec<Stub>,
+    used: Vec<u32>,
+    installed_at: Instant,
+    journal: Journal,
+}
+
+/// How to answer one request.
+#[derive(Debug)]
+pub(crate) enum Plan {
+    /// Send this reply after waiting `wait`.
+    Reply { rendered: Rendered, wait: Duration },
+    /// Hand the socket over for a fault.
+    Fault(Action),
+}
+
+/// A plan, and the install generation it was made in.
+#[derive(Debug)]
+pub(crate) struct Decision {
+    pub(crate) plan: Plan,
+    pub(crate) generation: u64,
+}
+
+impl Shared {
+    pub(crate) fn new(name: String) -> Self {
+        Shared {
+            name,
+            state: Mutex::new(State {
+                stubs: Vec::new(),
+                used: Vec::new(),
+                installed_at: Instant::now(),
+                journal: Journal::new(),
+            }),
+            generations: watch::Sender::new(0),
+            shutdown: watch::Sender::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere while holding the lock leaves plain data behind; keep serving.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Replaces the stubs, clears the journal and counters, and releases held connections.
+    pub(crate) fn install(&self, stubs: Vec<Stub>) {
+        let mut st = self.lock();
+        st.used = vec![0; stubs.len()];
+        st.stubs = stubs;
+        st.journal.clear();
+        st.installed_at = Instant::now();
+        // Under the lock, so a request is decided wholly before or wholly after.
+        self.generations.send_modify(|g| *g = g.wrapping_add(1));
+    }
+
+    /// Marks the server as stopping and releases held connections.
+    pub(crate) fn stop(&self) {
+        self.shutdown.send_replace(true);
+        let _st = self.lock();
+        self.generations.send_modify(|g| *g = g.wrapping_add(1));
+    }
+
+    pub(crate) fn journal(&self) -> Vec<RecordedRequest> {
+        self.lock().journal.snapshot()
+    }
+
+    pub(crate) fn journal_dropped(&self) -> u64 {
+        self.lock().journal.dropped()
+    }
+
+    /// Chooses a stub for `record`, records it in the journal and says how to answer.
+    pub(crate) fn decide(&self, mut record: RecordedRequest) -> Decision {
+        let mut guard = self.lock();
+        let st = &mut *guard;
+        let generation = *self.generations.borrow();
+        record.at_ms = u64::try_from(st.installed_at.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let (plan, outcome) = match matching::choose(&st.stubs, &mut st.used, &record) {
+            Choice::Stub(i) => {
+                record.stub = Some(i);
+                plan_for(&st.stubs[i], generation)
+            }
+            Choice::Unmatched { closest } => {
+                let rendered = Rendered::unmatched(&record.describe(), &closest);
+                let plan = Plan::Reply {
+                    rendered,
+                    wait: Duration::ZERO,
+                };
+                (plan, Outcome::Unmatched)
+            }
+        };
+        record.outcome = outcome;
+        st.journal.push(record);
+        Decision { plan, generation }
+    }
+}
+
+/// How `stub` answers, and the outcome to record.
+fn plan_for(stub: &Stub, generation: u64) -> (Plan, Outcome) {
+    let rendered = Rendered::from_reply(stub.reply.as_ref());
+    let status = rendered.status.as_u16();
+    let reply_delay = stub
+        .reply
+        .as_ref()
+        .and_then(|r| r.delay)
+        .map(|d| d.get())
+        .unwrap_or_default();
+    let Some(fault) = stub.fault else {
+        let plan = Plan::Reply {
+            rendered,
+            wait: reply_delay,
+        };
+        return (plan, Outcome::Replied { status });
+    };
+    let (plan, status) = match fault {
+        Fault::Delay(d) => {
+            let wait = d.get().saturating_add(reply_delay);
+            (Plan::Reply { rendered, wait }, Some(status))
+        }
+        Fault::Timeout => (Plan::Fault(Action::Hold { generation }), None),
+        Fault::Reset => (Plan::Fault(Action::Reset), None),
+        Fault::Empty => (Plan::Fault(Action::Close), None),
+        Fault::Malformed => (Plan::Fault(Action::Send(fault::MALFORMED.to_vec())), None),
+        Fault::Truncate => (
+            Plan::Fault(Action::Send(rendered.truncated())),
+            Some(status),
+        ),
+    };
+    let outcome = Outcome::Fault {
+        fault: fault::describe(&fault),
+        status,
+    };
+    (plan, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(path: &str) -> RecordedRequest {
+        RecordedRequest {
+            method: "GET".to_owned(),
+            path: path.to_owned(),
+            query: vec![],
+            headers: vec![],
+            body: String::new(),
+            json: None,
+            at_ms: 0,
+            stub: None,
+            outcome: Outcome::Unmatched,
+        }
+    }
+
+    fn stubs(yaml: &str) -> Vec<Stub> {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn decisions_are_journaled_with_their_outcome() {
+        let shared = Shared::new("auth".to_owned());
+        shared.install(stubs(
+            "- { on: { path: /t }, fault: timeout }\n- { on: { path: /d }, fault: { delay: 2s }, reply: { status: 202 } }\n- { on: { path: /x }, fault: truncate, reply: { status: 201, body: abcd } }\n",
+        ));
+        let generation = *shared.generations.borrow();
+
+        let d = shared.decide(request("/t"));
+        assert!(matches!(d.plan, Plan::Fault(Action::Hold { generation: g }) if g == generation));
+        let d = shared.decide(request("/d"));
+        assert!(matches!(d.plan, Plan::Reply { wait, .. } if wait == Duration::from_secs(2)));
+        shared.decide(request("/x"));
+        shared.decide(request("/nope"));
+
+        let outcomes: Vec<_> = shared
+            .journal()
+            .into_iter()
+            .map(|r| (r.stub, r.outcome))
+            .collect();
+        let fault = |f: &str, status| Outcome::Fault {
+            fault: f.to_owned(),
+            status,
+        };
+        assert_eq!(
+            outcomes,
+            [
+                (Some(0), fault("timeout", None)),
+                (Some(1), fault("delay 2s", Some(202))),
+                (Some(2), fault("truncate", Some(201))),
+                (None, Outcome::Unmatched),
+            ]
+        );
+    }
+
+    #[test]
+    fn install_and_stop_move_the_generation() {
+        let shared = Shared::new("auth".to_owned());
+        shared.decide(request("/a"));
+        assert_eq!(shared.journal().len(), 1);
+        shared.install(Vec::new());
+        assert!(shared.journal().is_empty());
+        assert_eq!(*shared.generations.borrow(), 1);
+        shared.stop();
+        assert_eq!(*shared.generations.borrow(), 2);
+        assert!(*shared.shutdown.borrow());
+    }
+}
