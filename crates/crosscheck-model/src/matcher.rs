@@ -214,14 +214,35 @@ impl Matcher {
         Ok(())
     }
 
-    /// Checks a string (a header value, a log line field given as text).
+    /// Checks a string (a header value, a query parameter). Expected numbers and
+    /// booleans compare with their text, so `content-length: 42` matches `"42"`.
     pub fn check_str(&self, actual: Option<&str>) -> Result<(), String> {
         let v = actual.map(|s| Value::String(s.to_owned()));
-        self.check(v.as_ref())
+        let textual = Matcher {
+            ops: self.ops.iter().map(Op::as_text).collect(),
+        };
+        textual.check(v.as_ref())
     }
 }
 
 impl Op {
+    /// The same check with expected numbers and booleans turned into their text.
+    fn as_text(&self) -> Op {
+        let text = |v: &Value| match v {
+            Value::Number(_) | Value::Bool(_) => Value::String(v.to_string()),
+            other => other.clone(),
+        };
+        match self {
+            Op::Equals(v) => Op::Equals(text(v)),
+            Op::Contains(v) => Op::Contains(text(v)),
+            Op::OneOf(vs) => Op::OneOf(vs.iter().map(text).collect()),
+            Op::Not(m) => Op::Not(Box::new(Matcher {
+                ops: m.ops.iter().map(Op::as_text).collect(),
+            })),
+            other => other.clone(),
+        }
+    }
+
     fn check(&self, actual: Option<&Value>) -> Result<(), String> {
         let Some(v) = actual else {
             return match self {
@@ -483,6 +504,13 @@ mod tests {
             m("{ exists: true }").check(None).unwrap_err(),
             "expected a value, but it is absent"
         );
+    }
+
+    #[test]
+    fn text_values_compare_with_expected_numbers() {
+        assert!(m("42").check_str(Some("42")).is_ok());
+        assert!(m("{ one_of: [1, 2] }").check_str(Some("2")).is_ok());
+        assert!(m("42").check_str(Some("43")).is_err());
     }
 
     #[test]

@@ -267,8 +267,8 @@ pub struct RequestPattern {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reply {
-    /// Status code; 200 when absent.
-    #[serde(default = "default_status")]
+    /// Status code, 100 to 599; 200 when absent.
+    #[serde(default = "default_status", deserialize_with = "status_code")]
     pub status: u16,
     /// Response headers.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
@@ -298,6 +298,17 @@ impl Default for Reply {
 
 fn default_status() -> u16 {
     200
+}
+
+fn status_code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    let n = u16::deserialize(d)?;
+    if (100..=599).contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{n} is not an HTTP status code; use a number from 100 to 599"
+        )))
+    }
 }
 
 /// A way for a double to misbehave.

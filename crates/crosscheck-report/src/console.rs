@@ -162,7 +162,8 @@ impl<W: Write> Console<W> {
         let failed = std::mem::take(&mut self.failed);
         if !failed.is_empty() {
             self.line(format_args!(""));
-            self.line(format_args!("{}Failures{:#}", self.palette.bold, self.palette.bold));
+            let bold = self.palette.bold;
+            self.line(format_args!("{bold}Failures{bold:#}"));
             for r in &failed {
                 self.details(r);
             }
