@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crosscheck_double::{MockServer, Outcome, RecordedRequest};
-use crosscheck_model::scenario::{OutputStream, Scenario};
+use crosscheck_model::scenario::{LogExpect, OutputStream, Scenario};
 use crosscheck_probe::{LogProbe, LogSource};
 use indexmap::IndexMap;
 
@@ -22,7 +22,7 @@ use crate::vars::Vars;
 /// Default wait for a log line to appear.
 const LOG_WITHIN: Duration = Duration::from_secs(1);
 /// Default watch for a log line that must not appear.
-const ABSENT_WITHIN: Duration = Duration::from_millis(250);
+const ABSENT_WITHIN: Duration = Duration::from_millis(100);
 /// Slack added to `within` before the runner gives up on a response.
 const WITHIN_SLACK: Duration = Duration::from_millis(1000);
 
@@ -175,12 +175,14 @@ async fn run_scenario(
             .unwrap_or_default();
         mock.install(stubs);
     }
-    let mut probe = logs.main.map(LogProbe::new);
-    let mut stdout = LogProbe::new(LogSource::Captured(logs.stdout));
-    let mut stderr = LogProbe::new(LogSource::Captured(logs.stderr));
+    let mut probes = [
+        logs.main.map(LogProbe::new),
+        Some(LogProbe::new(LogSource::Captured(logs.stdout))),
+        Some(LogProbe::new(LogSource::Captured(logs.stderr))),
+    ];
     let mut failures: Vec<Failure> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
-    for p in probe.iter_mut().chain([&mut stdout, &mut stderr]) {
+    for p in probes.iter_mut().flatten() {
         if let Err(e) = p.mark() {
             errors.push(e.to_string());
         }
@@ -206,18 +208,10 @@ async fn run_scenario(
                     failures.extend(evaluate::calls(step, &dep.value, expects, &journal[from..]));
                 }
             }
-            for exp in &then.logs {
-                let p = match exp.source {
-                    Some(OutputStream::Stdout) => Some(&mut stdout),
-                    Some(OutputStream::Stderr) => Some(&mut stderr),
-                    None => probe.as_mut(),
-                };
-                let Some(p) = p else { continue };
-                match check_log(p, exp, step).await {
-                    Ok(Some(f)) => failures.push(f),
-                    Ok(None) => {}
-                    Err(e) => errors.push(e),
-                }
+            if !then.logs.is_empty() {
+                let (f, e) = check_logs(&mut probes, &then.logs, step).await;
+                failures.extend(f);
+                errors.extend(e);
             }
         }
         for (name, mock) in doubles {
@@ -230,7 +224,7 @@ async fn run_scenario(
         .iter()
         .map(|(name, mock)| (name.clone(), mock.journal().iter().map(call_record).collect()))
         .collect();
-    let log_lines = match probe.as_mut() {
+    let log_lines = match probes[0].as_mut() {
         Some(p) => p.read().map(<[String]>::to_vec).unwrap_or_default(),
         None => Vec::new(),
     };
@@ -285,36 +279,66 @@ async fn settle(doubles: &IndexMap<String, MockServer>) {
     }
 }
 
-async fn check_log(
-    probe: &mut LogProbe,
-    exp: &crosscheck_model::scenario::LogExpect,
-    step: usize,
-) -> Result<Option<Failure>, String> {
-    let within = exp.within.map(|w| w.get()).unwrap_or(if exp.absent { ABSENT_WITHIN } else { LOG_WITHIN });
-    let hit = probe
-        .wait_for(within, |line| evaluate::log_line(exp, line).is_ok())
-        .await
-        .map_err(|e| e.to_string())?;
-    let what = evaluate::describe_log(exp);
-    let failure = |message: String| Failure {
-        step,
-        check: "logs".to_owned(),
-        message,
+/// Evaluates a step's log expectations together: one polling loop whose length is the
+/// longest window, not the sum. A line that must appear passes as soon as it does; a
+/// line that must not appear is watched for its whole window.
+async fn check_logs(probes: &mut [Option<LogProbe>; 3], exps: &[LogExpect], step: usize) -> (Vec<Failure>, Vec<String>) {
+    let started = Instant::now();
+    let mut failures = Vec::new();
+    let mut errors = Vec::new();
+    let window = |e: &LogExpect| e.within.map(|w| w.get()).unwrap_or(if e.absent { ABSENT_WITHIN } else { LOG_WITHIN });
+    let slot = |e: &LogExpect| match e.source {
+        None => 0,
+        Some(OutputStream::Stdout) => 1,
+        Some(OutputStream::Stderr) => 2,
     };
-    Ok(match (exp.absent, hit) {
-        (false, Some(_)) | (true, None) => None,
-        (true, Some(line)) => Some(failure(format!("expected no log line {what}, but one was written: {line}"))),
-        (false, None) => {
-            let lines = probe.lines();
-            let detail = match evaluate::closest_log(exp, lines) {
-                _ if lines.is_empty() => "no log lines were written during the scenario".to_owned(),
-                Some((line, problems)) => format!("the closest of {} line(s) was {line}: {}", lines.len(), problems.join("; ")),
-                None => format!("{} line(s) were written", lines.len()),
+    let mut pending: Vec<&LogExpect> = exps.iter().filter(|e| probes[slot(e)].is_some()).collect();
+    let mut pause = Duration::from_millis(5);
+    while !pending.is_empty() {
+        let elapsed = started.elapsed();
+        let mut still = Vec::new();
+        for exp in pending {
+            let Some(probe) = probes[slot(exp)].as_mut() else { continue };
+            let lines = match probe.read() {
+                Ok(l) => l,
+                Err(e) => {
+                    errors.push(e.to_string());
+                    continue;
+                }
             };
-            let within = humantime::format_duration(within);
-            Some(failure(format!("no log line {what} within {within}; {detail}")))
+            let hit = lines.iter().find(|l| evaluate::log_line(exp, l).is_ok()).cloned();
+            let what = evaluate::describe_log(exp);
+            let fail = |message: String| Failure {
+                step,
+                check: "logs".to_owned(),
+                message,
+            };
+            let over = elapsed >= window(exp);
+            match (exp.absent, hit) {
+                (false, Some(_)) => {}
+                (true, Some(line)) => failures.push(fail(format!("expected no log line {what}, but one was written: {line}"))),
+                (true, None) if over => {}
+                (false, None) if over => {
+                    let detail = match evaluate::closest_log(exp, lines) {
+                        _ if lines.is_empty() => "no log lines were written during the scenario".to_owned(),
+                        Some((line, problems)) => {
+                            format!("the closest of {} line(s) was {line}: {}", lines.len(), problems.join("; "))
+                        }
+                        None => format!("{} line(s) were written", lines.len()),
+                    };
+                    let within = humantime::format_duration(window(exp));
+                    failures.push(fail(format!("no log line {what} within {within}; {detail}")));
+                }
+                _ => still.push(exp),
+            }
         }
-    })
+        pending = still;
+        if !pending.is_empty() {
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+    }
+    (failures, errors)
 }
 
 fn call_record(r: &RecordedRequest) -> CallRecord {

@@ -1,0 +1,110 @@
+//! Driving the real `crosscheck` binary, with a bound on every run and output made
+//! stable for snapshots (ports, durations and paths replaced).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The outcome of one run of the binary.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// stdout then stderr, for assertions that do not care which.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+/// The bundled example suite.
+pub fn example() -> PathBuf {
+    repo().join("examples/auth-resource")
+}
+
+/// Runs `crosscheck args…` in `cwd` with extra environment, killing it after `limit`.
+pub fn crosscheck(cwd: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crosscheck"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_remove("RESOURCE_API_BUG")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn crosscheck");
+    let out_pipe = child.stdout.take().expect("stdout");
+    let err_pipe = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || std::io::read_to_string(out_pipe).unwrap_or_default());
+    let err_reader = std::thread::spawn(move || std::io::read_to_string(err_pipe).unwrap_or_default());
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("crosscheck {args:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        code: status.code().unwrap_or(-1),
+        stdout: out_reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+    }
+}
+
+/// Runs the bundled example, optionally with a seeded bug switched on.
+pub fn run_example(bug: Option<&str>, extra: &[&str]) -> Output {
+    let mut args = vec!["run", "examples/auth-resource"];
+    args.extend_from_slice(extra);
+    let env: Vec<(&str, &str)> = bug.map(|b| vec![("RESOURCE_API_BUG", b)]).unwrap_or_default();
+    crosscheck(&repo(), &args, &env, Duration::from_secs(600))
+}
+
+/// Output with ports, durations, temporary paths and the repository path replaced.
+pub fn stable(text: &str, extra_paths: &[&Path]) -> String {
+    let mut s = text.to_owned();
+    for p in extra_paths {
+        s = s.replace(&p.display().to_string(), "[DIR]");
+    }
+    s = s.replace(&repo().display().to_string(), "[REPO]");
+    let rules = [
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+        (r"\b\d+(\.\d+)? (ms|s)\b", "[TIME]"),
+        (r"\d+ms", "[TIME]"),
+        (r"/tmp/\.tmp[A-Za-z0-9]+", "[DIR]"),
+    ];
+    for (re, with) in rules {
+        s = regex::Regex::new(re).expect("regex").replace_all(&s, with).into_owned();
+    }
+    s
+}
+
+/// A scratch suite: writes `files` (path, text) into a fresh folder.
+pub fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}
