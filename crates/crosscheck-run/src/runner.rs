@@ -58,11 +58,7 @@ pub async fn run(suite: &Suite, opts: &RunOptions, listener: &mut dyn Listener) 
     });
 
     let run_dir = prepare_run_dir(&suite.root)?;
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .pool_max_idle_per_host(4)
-        .build()
-        .map_err(|e| RunError::Config(format!("cannot build the HTTP client: {e}")))?;
+    let mut client = http_client()?;
 
     let mut doubles: IndexMap<String, MockServer> = IndexMap::new();
     for name in suite.map.dependencies.keys() {
@@ -113,8 +109,9 @@ pub async fn run(suite: &Suite, opts: &RunOptions, listener: &mut dyn Listener) 
             };
             run_scenario(suite, loaded, &spec, &client, &doubles, logs).await
         };
+        let lost_connection = result.evidence.exchanges.iter().any(|e| e.response.is_none());
         if restart_error.is_none()
-            && let Some(status) = sut.exited()
+            && let Some(status) = exited_after(&mut sut, lost_connection).await
         {
             tokio::time::sleep(Duration::from_millis(50)).await;
             let output = sut.last_output(30);
@@ -126,6 +123,8 @@ pub async fn run(suite: &Suite, opts: &RunOptions, listener: &mut dyn Listener) 
             });
             result.evidence.sut_output = Redactor::default().value(&output);
             let reason = format!("{} exited with {}", spec.name, describe_status(status));
+            // Pooled connections went to the dead process.
+            client = http_client()?;
             match SutProcess::start(&spec, &client).await {
                 Ok(new) => {
                     sut = new;
@@ -260,6 +259,21 @@ async fn run_scenario(
         failures: redactor.value(&failures),
         evidence: redactor.value(&evidence),
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+    }
+}
+
+/// The service's exit status if it has exited. When a request lost its connection the
+/// process may be dying right now, so give it a moment to be reaped.
+async fn exited_after(sut: &mut SutProcess, lost_connection: bool) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + if lost_connection { Duration::from_millis(300) } else { Duration::ZERO };
+    loop {
+        if let Some(status) = sut.exited() {
+            return Some(status);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -485,6 +499,14 @@ async fn build(suite: &Suite, vars: &Vars, cwd: &Path, listener: &mut dyn Listen
         status: describe_status(out.status),
         output: lines[lines.len().saturating_sub(30)..].to_vec(),
     })
+}
+
+fn http_client() -> Result<reqwest::Client, RunError> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(4)
+        .build()
+        .map_err(|e| RunError::Config(format!("cannot build the HTTP client: {e}")))
 }
 
 fn free_port() -> Result<u16, RunError> {

@@ -13,7 +13,7 @@ const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 
 /// Every problem in the suite, in file order.
 pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut out = variables(suite);
     let mut seen: HashMap<&str, &LoadedScenario> = HashMap::new();
     for loaded in &suite.scenarios {
         let at = |loc: &Located<String>, msg: String| {
@@ -104,7 +104,10 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
         for (req, then) in s.steps() {
             let method = req.method.value.to_ascii_uppercase();
             if !METHODS.contains(&method.as_str()) {
-                out.push(at(&req.method, format!("unknown HTTP method `{}`", req.method.value)));
+                out.push(
+                    at(&req.method, format!("unknown HTTP method `{}`", req.method.value))
+                        .with_help(format!("use one of {}", METHODS.join(", "))),
+                );
             }
             if !req.path.value.starts_with('/') {
                 out.push(at(&req.path, format!("the path `{}` must start with `/`", req.path.value)));
@@ -146,6 +149,48 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
                     out.push(at(&req.path, format!("invalid regex `{re}` in `logs`: {e}")));
                 }
             }
+        }
+    }
+    out
+}
+
+/// Every `${…}` in the system map names a variable the runner will know.
+fn variables(suite: &Suite) -> Vec<Diagnostic> {
+    let map_file = crate::suite::display(&suite.root.join(crate::suite::SYSTEM_MAP));
+    let Some(text) = suite.sources.get(&map_file) else {
+        return Vec::new();
+    };
+    let mut known: Vec<String> = ["port", "dir", "root", "url"].iter().map(|s| (*s).to_owned()).collect();
+    for dep in suite.map.dependencies.keys() {
+        known.push(format!("deps.{}.url", dep.value));
+        known.push(format!("deps.{}.port", dep.value));
+    }
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let mut rest = line;
+        let mut offset = 0;
+        while let Some(i) = rest.find("${") {
+            let Some(end) = rest[i..].find('}') else { break };
+            let name = rest[i + 2..i + end].trim();
+            if !name.starts_with("env.") && !known.iter().any(|k| k == name) {
+                let help = match closest(name, known.iter().map(String::as_str)) {
+                    Some(best) => format!("did you mean `${{{best}}}`?"),
+                    None => format!(
+                        "known variables: {}, and ${{env.NAME}}",
+                        known.iter().map(|k| format!("${{{k}}}")).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                let line_no = u32::try_from(n + 1).unwrap_or(0);
+                let col = u32::try_from(line[..offset + i].chars().count() + 1).unwrap_or(0);
+                out.push(
+                    Diagnostic::at(&map_file, text, line_no, col, format!("unknown variable `${{{name}}}`")).with_help(help),
+                );
+            }
+            offset += i + end + 1;
+            rest = &rest[i + end + 1..];
         }
     }
     out
