@@ -1,0 +1,510 @@
+//! The walk over an OpenAPI document: paths, operations, parameters, bodies, responses.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::check::ValidatorCache;
+use crate::error::ContractError;
+use crate::lines::operation_lines;
+use crate::model::{
+    Contract, Operation, Parameter, ParameterLocation, RequestBody, ResponseSpec,
+    SecurityRequirement, StatusKey,
+};
+use crate::resolve::{Resolver, push};
+use crate::schema::Translator;
+
+use super::version::dialect;
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Reads an OpenAPI document. `text` is only used to find line numbers.
+pub(crate) fn read(file: &str, text: &str, doc: &Value) -> Result<Contract, ContractError> {
+    let (dialect, version) = dialect(file, doc)?;
+    let resolver = Resolver::new(file, doc);
+    let mut reader = Reader {
+        file,
+        resolver: &resolver,
+        schemas: Translator::new(&resolver, dialect),
+        warnings: Vec::new(),
+    };
+    reader.contract(doc, text, version)
+}
+
+pub(super) struct Reader<'d> {
+    file: &'d str,
+    resolver: &'d Resolver<'d>,
+    schemas: Translator<'d>,
+    warnings: Vec<String>,
+}
+
+impl<'d> Reader<'d> {
+    pub(super) fn invalid(&self, pointer: &str, message: impl Into<String>) -> ContractError {
+        ContractError::Invalid {
+            file: self.file.to_owned(),
+            pointer: pointer.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    fn warn(&mut self, pointer: &str, message: impl AsRef<str>) {
+        let w = format!("#{pointer}: {}", message.as_ref());
+        tracing::warn!(file = self.file, "{w}");
+        self.warnings.push(w);
+    }
+
+    /// The mapping at `at`, after following `$ref`s; `what` names it in errors.
+    pub(super) fn mapping(
+        &self,
+        at: &str,
+        value: &'d Value,
+        what: &str,
+    ) -> Result<(String, &'d Map<String, Value>), ContractError> {
+        let (at, value) = self.resolver.deref(at, value)?;
+        match value {
+            Value::Object(m) => Ok((at, m)),
+            other => Err(self.invalid(
+                &at,
+                format!("{what} must be a mapping, not {}", kind(other)),
+            )),
+        }
+    }
+
+    fn contract(
+        &mut self,
+        doc: &'d Value,
+        text: &str,
+        version: String,
+    ) -> Result<Contract, ContractError> {
+        let info = doc.get("info");
+        let text_of = |k: &str| {
+            info.and_then(|i| i.get(k))
+                .and_then(scalar)
+                .unwrap_or_default()
+        };
+        let (title, api_version) = (text_of("title"), text_of("version"));
+        let security_schemes = self.security_schemes(doc)?;
+        let default_security = match doc.get("security") {
+            Some(v) => self.requirements("/security", v)?,
+            None => Vec::new(),
+        };
+        let lines = operation_lines(text);
+        let mut operations = Vec::new();
+        match doc.get("paths") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(paths)) => {
+                for (template, item) in paths {
+                    if template.starts_with("x-") {
+                        continue;
+                    }
+                    let at = push("/paths", template);
+                    if !template.starts_with('/') {
+                        self.warn(&at, "a path must start with `/`; skipped");
+                        continue;
+                    }
+                    self.path_item(
+                        template,
+                        &at,
+                        item,
+                        &default_security,
+                        &lines,
+                        &mut operations,
+                    )?;
+                }
+            }
+            Some(other) => {
+                return Err(self.invalid(
+                    "/paths",
+                    format!(
+                        "`paths` must be a mapping of path templates, not {}",
+                        kind(other)
+                    ),
+                ));
+            }
+        }
+        Ok(Contract {
+            file: self.file.to_owned(),
+            source_format: format!("openapi {version}"),
+            title,
+            version: api_version,
+            base_paths: base_paths(doc),
+            operations,
+            schema_definitions: self.schemas.definitions(),
+            security_schemes,
+            warnings: std::mem::take(&mut self.warnings),
+            validators: ValidatorCache::default(),
+        })
+    }
+
+    fn path_item(
+        &mut self,
+        template: &str,
+        at: &str,
+        item: &'d Value,
+        default_security: &[SecurityRequirement],
+        lines: &HashMap<(String, String), u32>,
+        out: &mut Vec<Operation>,
+    ) -> Result<(), ContractError> {
+        let (item_at, item) = self.mapping(at, item, "a path item")?;
+        let shared = match item.get("parameters") {
+            Some(v) => self.parameters(&push(&item_at, "parameters"), v)?,
+            None => Vec::new(),
+        };
+        for method in METHODS {
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            // Operations cannot be `$ref`s in OpenAPI, but split specs (DigitalOcean's)
+            // write them so and rely on bundlers; following them costs nothing.
+            let (op_at, op) = self.mapping(&push(&item_at, method), op, "an operation")?;
+            let mut parameters = shared.clone();
+            if let Some(v) = op.get("parameters") {
+                for p in self.parameters(&push(&op_at, "parameters"), v)? {
+                    match parameters
+                        .iter_mut()
+                        .find(|q| q.name == p.name && q.location == p.location)
+                    {
+                        Some(q) => *q = p,
+                        None => parameters.push(p),
+                    }
+                }
+            }
+            let request_body = match op.get("requestBody") {
+                Some(v) => Some(self.request_body(&push(&op_at, "requestBody"), v)?),
+                None => None,
+            };
+            let responses = match op.get("responses") {
+                Some(v) => self.responses(&push(&op_at, "responses"), v)?,
+                None => Vec::new(),
+            };
+            let security_requirements = match op.get("security") {
+                Some(v) => self.requirements(&push(&op_at, "security"), v)?,
+                None => default_security.to_vec(),
+            };
+            let security = !security_requirements.is_empty()
+                && security_requirements.iter().all(|r| !r.schemes.is_empty());
+            out.push(Operation {
+                id: op.get("operationId").and_then(scalar),
+                method: method.to_ascii_uppercase(),
+                path: template.to_owned(),
+                summary: op.get("summary").and_then(scalar).unwrap_or_default(),
+                parameters,
+                request_body,
+                responses,
+                security,
+                security_requirements,
+                line: lines
+                    .get(&(template.to_owned(), (*method).to_owned()))
+                    .copied()
+                    .unwrap_or(0),
+            });
+        }
+        Ok(())
+    }
+
+    fn parameters(&mut self, at: &str, v: &'d Value) -> Result<Vec<Parameter>, ContractError> {
+        let Value::Array(list) = v else {
+            return Err(self.invalid(at, format!("`parameters` must be a list, not {}", kind(v))));
+        };
+        let mut out = Vec::with_capacity(list.len());
+        for (i, p) in list.iter().enumerate() {
+            let (p_at, p) = self.mapping(&push(at, &i.to_string()), p, "a parameter")?;
+            let Some(name) = p.get("name").and_then(scalar) else {
+                return Err(self.invalid(&p_at, "a parameter needs a `name`"));
+            };
+            let location = match p.get("in").and_then(Value::as_str) {
+                Some("path") => ParameterLocation::Path,
+                Some("query") => ParameterLocation::Query,
+                Some("header") => ParameterLocation::Header,
+                Some("cookie") => ParameterLocation::Cookie,
+                other => {
+                    self.warn(
+                        &p_at,
+                        format!(
+                            "parameter `{name}` has `in: {}`; expected path, query, header or cookie; skipped",
+                            other.unwrap_or("")
+                        ),
+                    );
+                    continue;
+                }
+            };
+            let required = location == ParameterLocation::Path
+                || p.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let schema = match (p.get("schema"), p.get("content")) {
+                (Some(s), _) => Some(self.schemas.schema(&push(&p_at, "schema"), s)?),
+                (None, Some(content)) => {
+                    let media = self.content(&push(&p_at, "content"), content, None)?;
+                    media.into_iter().find_map(|(_, s)| s)
+                }
+                (None, None) => None,
+            };
+            out.push(Parameter {
+                name,
+                location,
+                required,
+                schema,
+            });
+        }
+        Ok(out)
+    }
+
+    fn request_body(&mut self, at: &str, v: &'d Value) -> Result<RequestBody, ContractError> {
+        let (at, body) = self.mapping(at, v, "a request body")?;
+        let media = match body.get("content") {
+            Some(c) => self.content(&push(&at, "content"), c, None)?,
+            None => Vec::new(),
+        };
+        Ok(RequestBody {
+            required: body
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            media,
+        })
+    }
+
+    fn responses(&mut self, at: &str, v: &'d Value) -> Result<Vec<ResponseSpec>, ContractError> {
+        let Value::Object(map) = v else {
+            return Err(self.invalid(
+                at,
+                format!(
+                    "`responses` must be a mapping of status codes, not {}",
+                    kind(v)
+                ),
+            ));
+        };
+        let mut out = Vec::with_capacity(map.len());
+        for (key, r) in map {
+            if key.starts_with("x-") {
+                continue;
+            }
+            let r_at = push(at, key);
+            let Some(status) = StatusKey::parse(key) else {
+                self.warn(
+                    &r_at,
+                    format!("`{key}` is not a status code (`200`), a range (`2XX`) or `default`; skipped"),
+                );
+                continue;
+            };
+            let (r_at, r) = self.mapping(&r_at, r, "a response")?;
+            let mut examples = Vec::new();
+            let media = match r.get("content") {
+                Some(c) => self.content(&push(&r_at, "content"), c, Some(&mut examples))?,
+                None => Vec::new(),
+            };
+            out.push(ResponseSpec {
+                status,
+                description: r.get("description").and_then(scalar).unwrap_or_default(),
+                media,
+                examples,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A `content` mapping: media types, their schemas, and (for responses) examples.
+    fn content(
+        &mut self,
+        at: &str,
+        v: &'d Value,
+        mut examples: Option<&mut Vec<(String, Value)>>,
+    ) -> Result<Vec<(String, Option<Value>)>, ContractError> {
+        let Value::Object(map) = v else {
+            return Err(self.invalid(
+                at,
+                format!(
+                    "`content` must be a mapping of media types, not {}",
+                    kind(v)
+                ),
+            ));
+        };
+        let mut out = Vec::with_capacity(map.len());
+        for (media_type, mt) in map {
+            let mt_at = push(at, media_type);
+            let mt = match mt {
+                Value::Object(m) => m,
+                Value::Null => {
+                    out.push((media_type.clone(), None));
+                    continue;
+                }
+                other => {
+                    return Err(self.invalid(
+                        &mt_at,
+                        format!("a media type must be a mapping, not {}", kind(other)),
+                    ));
+                }
+            };
+            let schema = match mt.get("schema") {
+                Some(s) => Some(self.schemas.schema(&push(&mt_at, "schema"), s)?),
+                None => None,
+            };
+            out.push((media_type.clone(), schema));
+            let Some(examples) = examples.as_deref_mut() else {
+                continue;
+            };
+            if let Some(v) = mt.get("example") {
+                examples.push(("example".to_owned(), v.clone()));
+            }
+            match mt.get("examples") {
+                Some(Value::Object(named)) => {
+                    for (name, ex) in named {
+                        let (_, ex) =
+                            self.mapping(&push(&push(&mt_at, "examples"), name), ex, "an example")?;
+                        if let Some(value) = ex.get("value") {
+                            examples.push((name.clone(), value.clone()));
+                        }
+                    }
+                }
+                Some(other) => {
+                    self.warn(
+                        &push(&mt_at, "examples"),
+                        format!(
+                            "`examples` must be a mapping of named examples, not {}; skipped",
+                            kind(other)
+                        ),
+                    );
+                }
+                None => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The path part of each `servers` URL (variables replaced by their defaults), without
+/// a trailing slash; `/` and empty are left out.
+fn base_paths(doc: &Value) -> Vec<String> {
+    let Some(Value::Array(servers)) = doc.get("servers") else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for server in servers {
+        let Some(url) = server.get("url").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut url = url.to_owned();
+        if let Some(Value::Object(vars)) = server.get("variables") {
+            for (name, var) in vars {
+                if let Some(default) = var.get("default").and_then(scalar) {
+                    url = url.replace(&format!("{{{name}}}"), &default);
+                }
+            }
+        }
+        let path = match url.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
+            None if url.starts_with('/') => url.as_str(),
+            None => "",
+        };
+        let path = path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('/');
+        if !path.is_empty() && !path.contains('{') && !out.iter().any(|p| p == path) {
+            out.push(path.to_owned());
+        }
+    }
+    out
+}
+
+/// A scalar as text (YAML may read `version: 1.0` as a number).
+pub(super) fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+pub(super) fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "empty",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn err(doc: Value) -> String {
+        read("api.yaml", "", &doc).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn parameters_merge_and_bad_status_keys_warn() {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "servers": [{"url": "https://{host}/api/v1/", "variables": {"host": {"default": "x.com"}}}, {"url": "/"}],
+            "paths": {"/a/{id}": {
+                "parameters": [{"name": "id", "in": "path", "schema": {"type": "string"}},
+                               {"name": "q", "in": "query"}],
+                "get": {
+                    "parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "integer", "nullable": true}}],
+                    "responses": {"20O": {"description": "typo"}, "200": {"description": "ok"}}
+                }
+            }, "x-ext": {}}
+        });
+        let c = read("api.yaml", "", &doc).unwrap();
+        let op = &c.operations[0];
+        assert_eq!(op.parameters.len(), 2);
+        assert!(op.parameters[0].required);
+        assert!(op.parameters[1].required);
+        assert_eq!(
+            op.parameters[1].schema,
+            Some(json!({"type": ["integer", "null"]}))
+        );
+        assert_eq!(op.responses.len(), 1);
+        assert_eq!(c.warnings.len(), 1);
+        assert!(
+            c.warnings[0].starts_with("#/paths/~1a~1{id}/get/responses/20O: "),
+            "{:?}",
+            c.warnings
+        );
+        assert_eq!(c.base_paths, vec!["/api/v1".to_owned()]);
+    }
+
+    #[test]
+    fn ref_cycle_between_responses() {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "components": {"responses": {"A": {"$ref": "#/components/responses/B"}, "B": {"$ref": "#/components/responses/A"}}},
+            "paths": {"/a": {"get": {"responses": {"200": {"$ref": "#/components/responses/A"}}}}}
+        });
+        let e = err(doc);
+        assert!(e.contains("cycle"), "{e}");
+        assert!(e.contains("at `#/paths/~1a/get/responses/200`"), "{e}");
+    }
+
+    #[test]
+    fn examples_named_and_referenced() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "components": {"examples": {"valid": {"value": {"valid": true}}}},
+            "paths": {"/validate": {"get": {"responses": {"200": {"description": "ok", "content": {
+                "application/json": {
+                    "schema": {"type": "object"},
+                    "examples": {"valid": {"$ref": "#/components/examples/valid"}, "invalid": {"value": {"valid": false}}}
+                }
+            }}}}}}
+        });
+        let c = read("api.yaml", "", &doc).unwrap();
+        let r = &c.operations[0].responses[0];
+        assert_eq!(
+            r.examples,
+            vec![
+                ("valid".to_owned(), json!({"valid": true})),
+                ("invalid".to_owned(), json!({"valid": false})),
+            ]
+        );
+    }
+}
