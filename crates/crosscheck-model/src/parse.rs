@@ -55,7 +55,10 @@ fn help_for(message: &str) -> Option<String> {
         Some("remove the key or move it where it belongs; the JSON Schemas under `schemas/` list every key".to_owned())
     } else if message.starts_with("missing field") {
         Some("add the missing key".to_owned())
-    } else if message.contains("indicator") || message.contains("while parsing") || message.contains("did not find expected") {
+    } else if message.contains("indicator")
+        || message.contains("while parsing")
+        || message.contains("did not find expected")
+    {
         Some("this is a YAML syntax error; an unclosed `[`, `{` or quote on an earlier line often shows up here".to_owned())
     } else {
         None

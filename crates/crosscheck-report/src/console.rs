@@ -55,7 +55,10 @@ impl<W: Write> Console<W> {
                 1 => String::new(),
                 n => format!(" (+{} more)", n - 1),
             };
-            self.line(format_args!("         {}: {}{more}", first.check, first.message));
+            self.line(format_args!(
+                "         {}: {}{more}",
+                first.check, first.message
+            ));
         }
     }
 
@@ -87,12 +90,26 @@ impl<W: Write> Console<W> {
         }
         let steps = r.evidence.exchanges.len();
         for f in &r.failures {
-            let step = if steps > 1 { format!("step {}: ", f.step + 1) } else { String::new() };
-            self.line(format_args!("  {}✗{:#} {step}{}: {}", p.fail, p.fail, f.check, f.message));
+            let step = if steps > 1 {
+                format!("step {}: ", f.step + 1)
+            } else {
+                String::new()
+            };
+            self.line(format_args!(
+                "  {}✗{:#} {step}{}: {}",
+                p.fail, p.fail, f.check, f.message
+            ));
         }
         for (i, ex) in r.evidence.exchanges.iter().enumerate() {
-            let label = if steps > 1 { format!("request {}", i + 1) } else { "request".to_owned() };
-            self.line(format_args!("  {}{label:<9}{:#} {} {}", p.bold, p.bold, ex.request.method, ex.request.url));
+            let label = if steps > 1 {
+                format!("request {}", i + 1)
+            } else {
+                "request".to_owned()
+            };
+            self.line(format_args!(
+                "  {}{label:<9}{:#} {} {}",
+                p.bold, p.bold, ex.request.method, ex.request.url
+            ));
             for (k, v) in &ex.request.headers {
                 self.line(format_args!("            {k}: {v}"));
             }
@@ -126,7 +143,12 @@ impl<W: Write> Console<W> {
                 self.line(format_args!("  {}{dep} saw{:#}  no calls", p.bold, p.bold));
                 continue;
             }
-            self.line(format_args!("  {}{dep} saw{:#}  {} call(s)", p.bold, p.bold, calls.len()));
+            self.line(format_args!(
+                "  {}{dep} saw{:#}  {} call(s)",
+                p.bold,
+                p.bold,
+                calls.len()
+            ));
             for c in calls {
                 let auth = c
                     .headers
@@ -142,16 +164,27 @@ impl<W: Write> Console<W> {
         }
         let logs = &r.evidence.log_lines;
         if !logs.is_empty() {
-            self.line(format_args!("  {}log lines{:#} {} written during the scenario", p.bold, p.bold, logs.len()));
+            self.line(format_args!(
+                "  {}log lines{:#} {} written during the scenario",
+                p.bold,
+                p.bold,
+                logs.len()
+            ));
             for l in logs.iter().take(LOG_LINES) {
                 self.line(format_args!("            {}", cut(l)));
             }
             if logs.len() > LOG_LINES {
-                self.line(format_args!("            … {} more", logs.len() - LOG_LINES));
+                self.line(format_args!(
+                    "            … {} more",
+                    logs.len() - LOG_LINES
+                ));
             }
         }
         if !r.evidence.sut_output.is_empty() {
-            self.line(format_args!("  {}service output{:#} (last lines)", p.bold, p.bold));
+            self.line(format_args!(
+                "  {}service output{:#} (last lines)",
+                p.bold, p.bold
+            ));
             for l in &r.evidence.sut_output {
                 self.line(format_args!("            {l}"));
             }
@@ -170,7 +203,10 @@ impl<W: Write> Console<W> {
         }
         let p = self.palette;
         let total = s.passed + s.failed + s.errored;
-        let mut parts = vec![format!("{} passed", s.passed), format!("{} failed", s.failed)];
+        let mut parts = vec![
+            format!("{} passed", s.passed),
+            format!("{} failed", s.failed),
+        ];
         if s.errored > 0 {
             parts.push(format!("{} errored", s.errored));
         }
@@ -195,13 +231,21 @@ impl<W: Write> Listener for Console<W> {
         let p = self.palette;
         match event {
             Event::RunStarted { sut, scenarios } => {
-                self.line(format_args!("{}crosscheck{:#} · {sut} · {scenarios} scenario(s)", p.bold, p.bold));
+                self.line(format_args!(
+                    "{}crosscheck{:#} · {sut} · {scenarios} scenario(s)",
+                    p.bold, p.bold
+                ));
             }
             Event::Building { command } => {
                 self.line(format_args!("  {}build{:#}  {command}", p.dim, p.dim));
             }
             Event::SutReady { elapsed_ms } => {
-                self.line(format_args!("  {}ready{:#}  service answered after {}", p.dim, p.dim, duration(*elapsed_ms)));
+                self.line(format_args!(
+                    "  {}ready{:#}  service answered after {}",
+                    p.dim,
+                    p.dim,
+                    duration(*elapsed_ms)
+                ));
             }
             Event::ScenarioStarted { .. } => {}
             Event::ScenarioFinished(r) => {
@@ -212,7 +256,10 @@ impl<W: Write> Listener for Console<W> {
                 let _ = self.out.flush();
             }
             Event::SutRestarted { reason } => {
-                self.line(format_args!("  {}restart{:#} {reason}; started it again", p.error, p.error));
+                self.line(format_args!(
+                    "  {}restart{:#} {reason}; started it again",
+                    p.error, p.error
+                ));
             }
             Event::RunFinished(s) => self.finish(s),
         }

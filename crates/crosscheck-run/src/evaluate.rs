@@ -13,7 +13,13 @@ use crate::outcome::Failure;
 
 /// Checks the response-level expectations of a step: status, headers, body, JSON,
 /// response time and contract conformance.
-pub fn response(step: usize, req: &Request, then: &Expect, ex: &Exchange, contract: Option<&Contract>) -> Vec<Failure> {
+pub fn response(
+    step: usize,
+    req: &Request,
+    then: &Expect,
+    ex: &Exchange,
+    contract: Option<&Contract>,
+) -> Vec<Failure> {
     let mut out = Vec::new();
     let mut fail = |check: &str, message: String| {
         out.push(Failure {
@@ -25,7 +31,10 @@ pub fn response(step: usize, req: &Request, then: &Expect, ex: &Exchange, contra
     let Some(resp) = &ex.response else {
         let why = ex.error.as_deref().unwrap_or("no response");
         let message = match then.within {
-            Some(limit) => format!("no response within {limit} (waited {:.0} ms): {why}", ex.duration_ms),
+            Some(limit) => format!(
+                "no response within {limit} (waited {:.0} ms): {why}",
+                ex.duration_ms
+            ),
             None => format!("no response: {why}"),
         };
         fail("response", message);
@@ -44,7 +53,10 @@ pub fn response(step: usize, req: &Request, then: &Expect, ex: &Exchange, contra
     }
     if !then.json.is_empty() {
         match &resp.json {
-            None => fail("json", format!("expected a JSON body, got {}", excerpt(&resp.body))),
+            None => fail(
+                "json",
+                format!("expected a JSON body, got {}", excerpt(&resp.body)),
+            ),
             Some(doc) => {
                 for (path, m) in &then.json {
                     if let Err(e) = m.check(path.select(doc).as_ref()) {
@@ -62,7 +74,13 @@ pub fn response(step: usize, req: &Request, then: &Expect, ex: &Exchange, contra
     if let Some(limit) = then.within {
         let took = Duration::from_secs_f64(ex.duration_ms / 1000.0);
         if took > limit.get() {
-            fail("within", format!("the response took {:.0} ms, more than the {limit} allowed", ex.duration_ms));
+            fail(
+                "within",
+                format!(
+                    "the response took {:.0} ms, more than the {limit} allowed",
+                    ex.duration_ms
+                ),
+            );
         }
     }
     if then.conforms == Some(true)
@@ -70,12 +88,33 @@ pub fn response(step: usize, req: &Request, then: &Expect, ex: &Exchange, contra
     {
         let method = req.method.value.to_ascii_uppercase();
         match contract.find_operation(&method, &req.path.value) {
-            None => fail("conforms", format!("{method} {} is not an operation of the contract", req.path.value)),
+            None => fail(
+                "conforms",
+                format!(
+                    "{method} {} is not an operation of the contract",
+                    req.path.value
+                ),
+            ),
             Some(op) => {
-                let violations = contract.check_response(op, resp.status, resp.header("content-type"), resp.body.as_bytes());
+                let violations = contract.check_response(
+                    op,
+                    resp.status,
+                    resp.header("content-type"),
+                    resp.body.as_bytes(),
+                );
                 for v in violations.iter().take(5) {
-                    let at = if v.pointer.is_empty() { String::new() } else { format!(" at {}", v.pointer) };
-                    fail("conforms", format!("the response breaks the contract of {method} {}{at}: {}", op.path, v.message));
+                    let at = if v.pointer.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" at {}", v.pointer)
+                    };
+                    fail(
+                        "conforms",
+                        format!(
+                            "the response breaks the contract of {method} {}{at}: {}",
+                            op.path, v.message
+                        ),
+                    );
                 }
             }
         }
@@ -84,7 +123,12 @@ pub fn response(step: usize, req: &Request, then: &Expect, ex: &Exchange, contra
 }
 
 /// Checks the calls a double saw during a step.
-pub fn calls(step: usize, dep: &str, expects: &[CallExpect], journal: &[RecordedRequest]) -> Vec<Failure> {
+pub fn calls(
+    step: usize,
+    dep: &str,
+    expects: &[CallExpect],
+    journal: &[RecordedRequest],
+) -> Vec<Failure> {
     let mut out = Vec::new();
     for exp in expects {
         let pattern = RequestPattern {
@@ -106,7 +150,11 @@ pub fn calls(step: usize, dep: &str, expects: &[CallExpect], journal: &[Recorded
         } else {
             format!(
                 "it received: {}",
-                journal.iter().map(|r| format!("{} {}", r.method, r.path)).collect::<Vec<_>>().join(", ")
+                journal
+                    .iter()
+                    .map(|r| format!("{} {}", r.method, r.path))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
         let count_ok = match exp.times {
@@ -123,7 +171,10 @@ pub fn calls(step: usize, dep: &str, expects: &[CallExpect], journal: &[Recorded
             out.push(Failure {
                 step,
                 check: format!("calls {dep}"),
-                message: format!("expected {want} to {what} on `{dep}`, saw {}; {seen}", hits.len()),
+                message: format!(
+                    "expected {want} to {what} on `{dep}`, saw {}; {seen}",
+                    hits.len()
+                ),
             });
             continue;
         }
@@ -135,7 +186,11 @@ pub fn calls(step: usize, dep: &str, expects: &[CallExpect], journal: &[Recorded
                 }
             }
             for (name, m) in &exp.query {
-                let v = call.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+                let v = call
+                    .query
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.as_str());
                 if let Err(e) = m.check_str(v) {
                     problems.push(format!("query {name}: {e}"));
                 }
@@ -150,7 +205,12 @@ pub fn calls(step: usize, dep: &str, expects: &[CallExpect], journal: &[Recorded
                 out.push(Failure {
                     step,
                     check: format!("calls {dep}"),
-                    message: format!("call {} of {} to {what} on `{dep}`: {}", i + 1, hits.len(), problems.join("; ")),
+                    message: format!(
+                        "call {} of {} to {what} on `{dep}`: {}",
+                        i + 1,
+                        hits.len(),
+                        problems.join("; ")
+                    ),
                 });
             }
         }
@@ -165,7 +225,10 @@ pub fn log_line(exp: &LogExpect, line: &str) -> Result<(), Vec<String>> {
     if let Some(part) = &exp.contains
         && !line.contains(part.as_str())
     {
-        problems.push(format!("does not contain {}", show(&Value::String(part.clone()))));
+        problems.push(format!(
+            "does not contain {}",
+            show(&Value::String(part.clone()))
+        ));
     }
     if let Some(re) = &exp.regex
         && !regex::Regex::new(re).is_ok_and(|r| r.is_match(line))
@@ -184,7 +247,11 @@ pub fn log_line(exp: &LogExpect, line: &str) -> Result<(), Vec<String>> {
             Err(_) => problems.push("is not a JSON line".to_owned()),
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// Describes a log expectation for messages.

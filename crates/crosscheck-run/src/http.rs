@@ -61,7 +61,12 @@ pub struct Exchange {
 }
 
 /// Sends `req` to `base_url` and waits at most `timeout`.
-pub async fn send(client: &reqwest::Client, base_url: &str, req: &Request, timeout: Duration) -> Exchange {
+pub async fn send(
+    client: &reqwest::Client,
+    base_url: &str,
+    req: &Request,
+    timeout: Duration,
+) -> Exchange {
     let mut url = format!("{}{}", base_url.trim_end_matches('/'), req.path.value);
     if !req.query.is_empty() {
         let pairs: Vec<String> = req
@@ -73,10 +78,17 @@ pub async fn send(client: &reqwest::Client, base_url: &str, req: &Request, timeo
         url.push_str(&pairs.join("&"));
     }
     let method = req.method.value.to_ascii_uppercase();
-    let mut headers: Vec<(String, String)> = req.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut headers: Vec<(String, String)> = req
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let body = match (&req.json, &req.body) {
         (Some(json), _) => {
-            if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
                 headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
             }
             Some(json.to_string())
@@ -105,7 +117,12 @@ pub async fn send(client: &reqwest::Client, base_url: &str, req: &Request, timeo
         let headers = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let bytes = resp.bytes().await.map_err(|e| describe_error(&e))?;
         let json = serde_json::from_slice(&bytes).ok();
@@ -119,8 +136,18 @@ pub async fn send(client: &reqwest::Client, base_url: &str, req: &Request, timeo
     .await;
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     match result {
-        Ok(r) => Exchange { request: sent, response: Some(r), error: None, duration_ms },
-        Err(e) => Exchange { request: sent, response: None, error: Some(e), duration_ms },
+        Ok(r) => Exchange {
+            request: sent,
+            response: Some(r),
+            error: None,
+            duration_ms,
+        },
+        Err(e) => Exchange {
+            request: sent,
+            response: None,
+            error: Some(e),
+            duration_ms,
+        },
     }
 }
 

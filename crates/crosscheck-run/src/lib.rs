@@ -27,7 +27,9 @@ mod validate;
 mod vars;
 
 pub use error::RunError;
-pub use outcome::{CallRecord, Event, Evidence, Failure, Listener, ScenarioResult, Status, Summary};
+pub use outcome::{
+    CallRecord, Event, Evidence, Failure, Listener, ScenarioResult, Status, Summary,
+};
 pub use runner::{RunOptions, run};
 pub use suite::{LoadedScenario, SYSTEM_MAP, Suite, display};
 pub use validate::validate;

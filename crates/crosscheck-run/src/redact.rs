@@ -28,7 +28,10 @@ pub struct Redactor {
 impl Redactor {
     /// Learns the secrets in a set of request headers: the whole value of a secret header
     /// and, for `Bearer x` / `Basic x`, the credential `x` alone.
-    pub fn learn_headers<'a>(&mut self, headers: impl IntoIterator<Item = (&'a String, &'a String)>) {
+    pub fn learn_headers<'a>(
+        &mut self,
+        headers: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) {
         for (name, value) in headers {
             if is_secret_header(name) {
                 self.learn(value);
@@ -112,9 +115,15 @@ mod tests {
     #[test]
     fn masks_tokens_everywhere() {
         let mut r = Redactor::default();
-        let h = [("Authorization".to_owned(), "Bearer valid-token-abc".to_owned())];
+        let h = [(
+            "Authorization".to_owned(),
+            "Bearer valid-token-abc".to_owned(),
+        )];
         r.learn_headers(h.iter().map(|(a, b)| (a, b)));
-        assert_eq!(r.text("line with valid-token-abc inside"), "line with *** inside");
+        assert_eq!(
+            r.text("line with valid-token-abc inside"),
+            "line with *** inside"
+        );
         let v = r.value(&json!({
             "headers": [["authorization", "Bearer other"], ["x", "valid-token-abc"]],
             "log": "{\"token\":\"Bearer valid-token-abc\"}",

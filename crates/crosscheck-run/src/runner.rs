@@ -13,7 +13,9 @@ use indexmap::IndexMap;
 use crate::error::RunError;
 use crate::evaluate;
 use crate::http;
-use crate::outcome::{CallRecord, Event, Evidence, Failure, Listener, ScenarioResult, Status, Summary};
+use crate::outcome::{
+    CallRecord, Event, Evidence, Failure, Listener, ScenarioResult, Status, Summary,
+};
 use crate::redact::Redactor;
 use crate::suite::{LoadedScenario, Suite, display};
 use crate::sut::{SutProcess, SutSpec, describe_status};
@@ -37,7 +39,11 @@ pub struct RunOptions {
 
 /// Runs the suite and reports to `listener`. `Ok` carries the totals whatever the
 /// scenarios' outcomes; `Err` means the run could not happen.
-pub async fn run(suite: &Suite, opts: &RunOptions, listener: &mut dyn Listener) -> Result<Summary, RunError> {
+pub async fn run(
+    suite: &Suite,
+    opts: &RunOptions,
+    listener: &mut dyn Listener,
+) -> Result<Summary, RunError> {
     let problems = crate::validate::validate(suite);
     if !problems.is_empty() {
         return Err(RunError::Suite(problems));
@@ -46,7 +52,11 @@ pub async fn run(suite: &Suite, opts: &RunOptions, listener: &mut dyn Listener) 
     let selected: Vec<&LoadedScenario> = suite
         .scenarios
         .iter()
-        .filter(|s| opts.filter.as_ref().is_none_or(|f| s.scenario.id.value.contains(f.as_str())))
+        .filter(|s| {
+            opts.filter
+                .as_ref()
+                .is_none_or(|f| s.scenario.id.value.contains(f.as_str()))
+        })
         .collect();
     let mut summary = Summary {
         skipped: suite.scenarios.len() - selected.len(),
@@ -62,10 +72,12 @@ pub async fn run(suite: &Suite, opts: &RunOptions, listener: &mut dyn Listener) 
 
     let mut doubles: IndexMap<String, MockServer> = IndexMap::new();
     for name in suite.map.dependencies.keys() {
-        let mock = MockServer::start(&name.value).await.map_err(|e| RunError::Double {
-            name: name.value.clone(),
-            reason: e.to_string(),
-        })?;
+        let mock = MockServer::start(&name.value)
+            .await
+            .map_err(|e| RunError::Double {
+                name: name.value.clone(),
+                reason: e.to_string(),
+            })?;
         doubles.insert(name.value.clone(), mock);
     }
 
@@ -90,7 +102,10 @@ pub async fn run(suite: &Suite, opts: &RunOptions, listener: &mut dyn Listener) 
     });
 
     let log_file = match &suite.map.sut.logs {
-        Some(l) => Some(vars.expand(&l.file).map_err(|e| RunError::Config(format!("in `sut.logs.file`: {e}")))?),
+        Some(l) => Some(
+            vars.expand(&l.file)
+                .map_err(|e| RunError::Config(format!("in `sut.logs.file`: {e}")))?,
+        ),
         None => None,
     };
 
@@ -100,7 +115,10 @@ pub async fn run(suite: &Suite, opts: &RunOptions, listener: &mut dyn Listener) 
             id: &loaded.scenario.id.value,
         });
         let mut result = if let Some(err) = &restart_error {
-            errored(loaded, format!("not run: the service could not be restarted ({err})"))
+            errored(
+                loaded,
+                format!("not run: the service could not be restarted ({err})"),
+            )
         } else {
             let logs = Logs {
                 main: log_file.as_deref().map(|file| log_source(file, &sut)),
@@ -109,7 +127,11 @@ pub async fn run(suite: &Suite, opts: &RunOptions, listener: &mut dyn Listener) 
             };
             run_scenario(suite, loaded, &spec, &client, &doubles, logs).await
         };
-        let lost_connection = result.evidence.exchanges.iter().any(|e| e.response.is_none());
+        let lost_connection = result
+            .evidence
+            .exchanges
+            .iter()
+            .any(|e| e.response.is_none());
         if restart_error.is_none()
             && let Some(status) = exited_after(&mut sut, lost_connection).await
         {
@@ -119,7 +141,11 @@ pub async fn run(suite: &Suite, opts: &RunOptions, listener: &mut dyn Listener) 
             result.failures.push(Failure {
                 step: 0,
                 check: "service".to_owned(),
-                message: format!("{} exited with {} during the scenario", spec.name, describe_status(status)),
+                message: format!(
+                    "{} exited with {} during the scenario",
+                    spec.name,
+                    describe_status(status)
+                ),
             });
             result.evidence.sut_output = Redactor::default().value(&output);
             let reason = format!("{} exited with {}", spec.name, describe_status(status));
@@ -188,7 +214,8 @@ async fn run_scenario(
     }
 
     let mut exchanges = Vec::new();
-    let mut journal_marks: IndexMap<&str, usize> = doubles.keys().map(|k| (k.as_str(), 0)).collect();
+    let mut journal_marks: IndexMap<&str, usize> =
+        doubles.keys().map(|k| (k.as_str(), 0)).collect();
     for (step, (req, then)) in s.steps().into_iter().enumerate() {
         let timeout = then
             .and_then(|t| t.within)
@@ -196,14 +223,24 @@ async fn run_scenario(
             .unwrap_or(suite.map.sut.request_timeout.get());
         let ex = http::send(client, &spec.url, req, timeout).await;
         if let Some(then) = then {
-            failures.extend(evaluate::response(step, req, then, &ex, suite.sut_contract.as_ref()));
+            failures.extend(evaluate::response(
+                step,
+                req,
+                then,
+                &ex,
+                suite.sut_contract.as_ref(),
+            ));
             if !then.calls.is_empty() {
                 settle(doubles).await;
             }
             for (dep, expects) in &then.calls {
                 if let Some(mock) = doubles.get(&dep.value) {
                     let journal = mock.journal();
-                    let from = journal_marks.get(dep.value.as_str()).copied().unwrap_or(0).min(journal.len());
+                    let from = journal_marks
+                        .get(dep.value.as_str())
+                        .copied()
+                        .unwrap_or(0)
+                        .min(journal.len());
                     failures.extend(evaluate::calls(step, &dep.value, expects, &journal[from..]));
                 }
             }
@@ -221,7 +258,12 @@ async fn run_scenario(
 
     let doubles_seen: IndexMap<String, Vec<CallRecord>> = doubles
         .iter()
-        .map(|(name, mock)| (name.clone(), mock.journal().iter().map(call_record).collect()))
+        .map(|(name, mock)| {
+            (
+                name.clone(),
+                mock.journal().iter().map(call_record).collect(),
+            )
+        })
         .collect();
     let log_lines = match probes[0].as_mut() {
         Some(p) => p.read().map(<[String]>::to_vec).unwrap_or_default(),
@@ -264,8 +306,16 @@ async fn run_scenario(
 
 /// The service's exit status if it has exited. When a request lost its connection the
 /// process may be dying right now, so give it a moment to be reaped.
-async fn exited_after(sut: &mut SutProcess, lost_connection: bool) -> Option<std::process::ExitStatus> {
-    let deadline = Instant::now() + if lost_connection { Duration::from_millis(300) } else { Duration::ZERO };
+async fn exited_after(
+    sut: &mut SutProcess,
+    lost_connection: bool,
+) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now()
+        + if lost_connection {
+            Duration::from_millis(300)
+        } else {
+            Duration::ZERO
+        };
     loop {
         if let Some(status) = sut.exited() {
             return Some(status);
@@ -296,11 +346,19 @@ async fn settle(doubles: &IndexMap<String, MockServer>) {
 /// Evaluates a step's log expectations together: one polling loop whose length is the
 /// longest window, not the sum. A line that must appear passes as soon as it does; a
 /// line that must not appear is watched for its whole window.
-async fn check_logs(probes: &mut [Option<LogProbe>; 3], exps: &[LogExpect], step: usize) -> (Vec<Failure>, Vec<String>) {
+async fn check_logs(
+    probes: &mut [Option<LogProbe>; 3],
+    exps: &[LogExpect],
+    step: usize,
+) -> (Vec<Failure>, Vec<String>) {
     let started = Instant::now();
     let mut failures = Vec::new();
     let mut errors = Vec::new();
-    let window = |e: &LogExpect| e.within.map(|w| w.get()).unwrap_or(if e.absent { ABSENT_WITHIN } else { LOG_WITHIN });
+    let window = |e: &LogExpect| {
+        e.within
+            .map(|w| w.get())
+            .unwrap_or(if e.absent { ABSENT_WITHIN } else { LOG_WITHIN })
+    };
     let slot = |e: &LogExpect| match e.source {
         None => 0,
         Some(OutputStream::Stdout) => 1,
@@ -312,7 +370,9 @@ async fn check_logs(probes: &mut [Option<LogProbe>; 3], exps: &[LogExpect], step
         let elapsed = started.elapsed();
         let mut still = Vec::new();
         for exp in pending {
-            let Some(probe) = probes[slot(exp)].as_mut() else { continue };
+            let Some(probe) = probes[slot(exp)].as_mut() else {
+                continue;
+            };
             let lines = match probe.read() {
                 Ok(l) => l,
                 Err(e) => {
@@ -320,7 +380,10 @@ async fn check_logs(probes: &mut [Option<LogProbe>; 3], exps: &[LogExpect], step
                     continue;
                 }
             };
-            let hit = lines.iter().find(|l| evaluate::log_line(exp, l).is_ok()).cloned();
+            let hit = lines
+                .iter()
+                .find(|l| evaluate::log_line(exp, l).is_ok())
+                .cloned();
             let what = evaluate::describe_log(exp);
             let fail = |message: String| Failure {
                 step,
@@ -330,18 +393,28 @@ async fn check_logs(probes: &mut [Option<LogProbe>; 3], exps: &[LogExpect], step
             let over = elapsed >= window(exp);
             match (exp.absent, hit) {
                 (false, Some(_)) => {}
-                (true, Some(line)) => failures.push(fail(format!("expected no log line {what}, but one was written: {line}"))),
+                (true, Some(line)) => failures.push(fail(format!(
+                    "expected no log line {what}, but one was written: {line}"
+                ))),
                 (true, None) if over => {}
                 (false, None) if over => {
                     let detail = match evaluate::closest_log(exp, lines) {
-                        _ if lines.is_empty() => "no log lines were written during the scenario".to_owned(),
+                        _ if lines.is_empty() => {
+                            "no log lines were written during the scenario".to_owned()
+                        }
                         Some((line, problems)) => {
-                            format!("the closest of {} line(s) was {line}: {}", lines.len(), problems.join("; "))
+                            format!(
+                                "the closest of {} line(s) was {line}: {}",
+                                lines.len(),
+                                problems.join("; ")
+                            )
                         }
                         None => format!("{} line(s) were written", lines.len()),
                     };
                     let within = humantime::format_duration(window(exp));
-                    failures.push(fail(format!("no log line {what} within {within}; {detail}")));
+                    failures.push(fail(format!(
+                        "no log line {what} within {within}; {detail}"
+                    )));
                 }
                 _ => still.push(exp),
             }
@@ -433,7 +506,9 @@ fn sut_spec(suite: &Suite, vars: &mut Vars) -> Result<SutSpec, RunError> {
     if needs_port {
         vars.set("port", free_port()?.to_string());
     }
-    let url = vars.expand(&sut.url).map_err(|e| RunError::Config(format!("in `sut.url`: {e}")))?;
+    let url = vars
+        .expand(&sut.url)
+        .map_err(|e| RunError::Config(format!("in `sut.url`: {e}")))?;
     if !needs_port {
         check_port_free(&url, &sut.name)?;
     }
@@ -447,9 +522,17 @@ fn sut_spec(suite: &Suite, vars: &mut Vars) -> Result<SutSpec, RunError> {
         .map_err(|e| RunError::Config(format!("in `sut.start`: {e}")))?;
     let mut env = BTreeMap::new();
     for (k, v) in &sut.env {
-        env.insert(k.clone(), vars.expand(v).map_err(|e| RunError::Config(format!("in `sut.env.{k}`: {e}")))?);
+        env.insert(
+            k.clone(),
+            vars.expand(v)
+                .map_err(|e| RunError::Config(format!("in `sut.env.{k}`: {e}")))?,
+        );
     }
-    let cwd = absolute(&sut.cwd.as_ref().map_or(suite.root.clone(), |c| suite.root.join(c)));
+    let cwd = absolute(
+        &sut.cwd
+            .as_ref()
+            .map_or(suite.root.clone(), |c| suite.root.join(c)),
+    );
     Ok(SutSpec {
         name: sut.name.clone(),
         argv,
@@ -461,7 +544,12 @@ fn sut_spec(suite: &Suite, vars: &mut Vars) -> Result<SutSpec, RunError> {
     })
 }
 
-async fn build(suite: &Suite, vars: &Vars, cwd: &Path, listener: &mut dyn Listener) -> Result<(), RunError> {
+async fn build(
+    suite: &Suite,
+    vars: &Vars,
+    cwd: &Path,
+    listener: &mut dyn Listener,
+) -> Result<(), RunError> {
     let argv = suite
         .map
         .sut
@@ -492,7 +580,11 @@ async fn build(suite: &Suite, vars: &Vars, cwd: &Path, listener: &mut dyn Listen
     if out.status.success() {
         return Ok(());
     }
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<String> = text.lines().map(str::to_owned).collect();
     Err(RunError::Build {
         command,
@@ -539,16 +631,35 @@ fn check_port_free(url: &str, name: &str) -> Result<(), RunError> {
     }
 }
 
+/// How many run folders are kept under `.crosscheck/runs`.
+const KEPT_RUNS: usize = 20;
+
+/// A fresh folder for this run's files (`${dir}`), unique even when several runs of the
+/// same suite go on at once: `.crosscheck/runs/<UTC time>-<pid>`. Older runs beyond the
+/// newest twenty are removed.
 fn prepare_run_dir(root: &Path) -> Result<PathBuf, RunError> {
-    let dir = absolute(&root.join(".crosscheck").join("run"));
-    let err = |e: std::io::Error| RunError::Io {
+    let runs = absolute(&root.join(".crosscheck").join("runs"));
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let dir = runs.join(format!("{stamp:015}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| RunError::Io {
         path: display(&dir),
         reason: e.to_string(),
-    };
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(err)?;
+    })?;
+    if let Ok(entries) = std::fs::read_dir(&runs) {
+        let mut names: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        names.sort();
+        let excess = names.len().saturating_sub(KEPT_RUNS);
+        for old in names.into_iter().take(excess) {
+            let _ = std::fs::remove_dir_all(old);
+        }
     }
-    std::fs::create_dir_all(&dir).map_err(err)?;
     Ok(dir)
 }
 

@@ -48,7 +48,10 @@ impl Suite {
     /// itself). Every problem found is reported, not only the first.
     pub fn load(dir: &Path) -> Result<Suite, RunError> {
         let (root, map_path) = if dir.is_file() {
-            (dir.parent().unwrap_or(Path::new(".")).to_path_buf(), dir.to_path_buf())
+            (
+                dir.parent().unwrap_or(Path::new(".")).to_path_buf(),
+                dir.to_path_buf(),
+            )
         } else {
             (dir.to_path_buf(), dir.join(SYSTEM_MAP))
         };
@@ -85,16 +88,36 @@ impl Suite {
             }
         };
 
-        let scenarios = read_scenarios(&root, &map, &map_label, &map_text, &mut sources, &mut problems);
+        let scenarios = read_scenarios(
+            &root,
+            &map,
+            &map_label,
+            &map_text,
+            &mut sources,
+            &mut problems,
+        );
 
         let sut_contract = map.sut.contract.as_ref().and_then(|c| {
-            load_contract(&root, c, &map_label, &map_text, &format!("the contract of {}", map.sut.name), &mut problems)
+            load_contract(
+                &root,
+                c,
+                &map_label,
+                &map_text,
+                &format!("the contract of {}", map.sut.name),
+                &mut problems,
+            )
         });
         let mut dep_contracts = IndexMap::new();
         for (name, dep) in &map.dependencies {
             if let Some(c) = &dep.contract
-                && let Some(contract) =
-                    load_contract(&root, c, &map_label, &map_text, &format!("the contract of `{}`", name.value), &mut problems)
+                && let Some(contract) = load_contract(
+                    &root,
+                    c,
+                    &map_label,
+                    &map_text,
+                    &format!("the contract of `{}`", name.value),
+                    &mut problems,
+                )
             {
                 dep_contracts.insert(name.value.clone(), contract);
             }
@@ -138,7 +161,10 @@ fn read_scenarios(
             Err(e) => {
                 problems.push(
                     at_key(map_label, map_text, "scenarios")
-                        .message(format!("cannot read the scenarios folder {}: {e}", display(&target)))
+                        .message(format!(
+                            "cannot read the scenarios folder {}: {e}",
+                            display(&target)
+                        ))
                         .with_help("point `scenarios:` at a folder of .yaml files (or create it)"),
                 );
                 return Vec::new();
@@ -159,7 +185,10 @@ fn read_scenarios(
                 }
                 sources.insert(label, text);
             }
-            Err(e) => problems.push(Diagnostic::file(&label, format!("cannot read the scenario file: {e}"))),
+            Err(e) => problems.push(Diagnostic::file(
+                &label,
+                format!("cannot read the scenario file: {e}"),
+            )),
         }
     }
     out
@@ -174,7 +203,10 @@ fn collect_yaml(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            ) {
                 out.push(path);
             }
         }
@@ -196,8 +228,14 @@ fn load_contract(
         Ok(c) => Some(c),
         Err(e) => {
             problems.push(
-                Diagnostic::at(map_label, map_text, file.line, file.column, format!("cannot load {what}: {e}"))
-                    .with_help("fix the contract, or the path to it (relative to the suite root)"),
+                Diagnostic::at(
+                    map_label,
+                    map_text,
+                    file.line,
+                    file.column,
+                    format!("cannot load {what}: {e}"),
+                )
+                .with_help("fix the contract, or the path to it (relative to the suite root)"),
             );
             None
         }

@@ -92,7 +92,11 @@ impl SutProcess {
         Ok(sut)
     }
 
-    async fn wait_ready(&mut self, spec: &SutSpec, client: &reqwest::Client) -> Result<(), RunError> {
+    async fn wait_ready(
+        &mut self,
+        spec: &SutSpec,
+        client: &reqwest::Client,
+    ) -> Result<(), RunError> {
         let url = format!("{}{}", spec.url.trim_end_matches('/'), spec.ready_path);
         let started = Instant::now();
         let deadline = started + spec.ready_timeout;

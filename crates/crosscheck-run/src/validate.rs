@@ -9,7 +9,9 @@ use crosscheck_model::{Diagnostic, Located};
 
 use crate::suite::{LoadedScenario, Suite};
 
-const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
+const METHODS: &[&str] = &[
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
+];
 
 /// Every problem in the suite, in file order.
 pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
@@ -17,14 +19,22 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
     let mut seen: HashMap<&str, &LoadedScenario> = HashMap::new();
     for loaded in &suite.scenarios {
         let at = |loc: &Located<String>, msg: String| {
-            let text = suite.sources.get(&loaded.file).map(String::as_str).unwrap_or("");
+            let text = suite
+                .sources
+                .get(&loaded.file)
+                .map(String::as_str)
+                .unwrap_or("");
             Diagnostic::at(&loaded.file, text, loc.line, loc.column, msg)
         };
         let s = &loaded.scenario;
         if let Some(first) = seen.insert(s.id.value.as_str(), loaded) {
             out.push(
-                at(&s.id, format!("scenario id `{}` is used twice", s.id.value))
-                    .with_help(format!("ids must be unique; the first is in {}:{}", first.file, first.scenario.id.line)),
+                at(&s.id, format!("scenario id `{}` is used twice", s.id.value)).with_help(
+                    format!(
+                        "ids must be unique; the first is in {}:{}",
+                        first.file, first.scenario.id.line
+                    ),
+                ),
             );
         }
 
@@ -42,18 +52,32 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
                     None => format!("add it to {} or fix the ID", suite.requirements_file),
                 };
                 out.push(
-                    at(id, format!("unknown requirement `{}`: {} does not define it", id.value, suite.requirements_file))
-                        .with_help(help),
+                    at(
+                        id,
+                        format!(
+                            "unknown requirement `{}`: {} does not define it",
+                            id.value, suite.requirements_file
+                        ),
+                    )
+                    .with_help(help),
                 );
             }
         }
 
-        let deps: Vec<&str> = suite.map.dependencies.keys().map(|k| k.value.as_str()).collect();
+        let deps: Vec<&str> = suite
+            .map
+            .dependencies
+            .keys()
+            .map(|k| k.value.as_str())
+            .collect();
         let check_dep = |name: &Located<String>, out: &mut Vec<Diagnostic>| {
             if !deps.contains(&name.value.as_str()) {
                 let help = match closest(&name.value, deps.iter().copied()) {
                     Some(best) => format!("did you mean `{best}`?"),
-                    None if deps.is_empty() => "crosscheck.yaml declares no dependencies; add it under `dependencies:`".to_owned(),
+                    None if deps.is_empty() => {
+                        "crosscheck.yaml declares no dependencies; add it under `dependencies:`"
+                            .to_owned()
+                    }
                     None => format!("declared dependencies: {}", deps.join(", ")),
                 };
                 out.push(at(name, format!("unknown dependency `{}`", name.value)).with_help(help));
@@ -66,7 +90,8 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
                     if let (Some(method), Some(path)) = (&stub.on.method, &stub.on.path)
                         && !contract.operations.iter().any(|op| {
                             op.method.eq_ignore_ascii_case(method)
-                                && (op.path == *path || crosscheck_model::path_template::matches(&op.path, path))
+                                && (op.path == *path
+                                    || crosscheck_model::path_template::matches(&op.path, path))
                         })
                     {
                         out.push(
@@ -81,7 +106,10 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
                     && reply.json.is_some()
                     && reply.body.is_some()
                 {
-                    out.push(at(name, "a stub reply has both `json` and `body`; keep one".to_owned()));
+                    out.push(at(
+                        name,
+                        "a stub reply has both `json` and `body`; keep one".to_owned(),
+                    ));
                 }
             }
         }
@@ -98,55 +126,92 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
             );
         }
         if s.when.is_none() && s.then.is_some() {
-            out.push(at(&s.id, "`then` without `when`; put it in a step".to_owned()));
+            out.push(at(
+                &s.id,
+                "`then` without `when`; put it in a step".to_owned(),
+            ));
         }
 
         for (req, then) in s.steps() {
             let method = req.method.value.to_ascii_uppercase();
             if !METHODS.contains(&method.as_str()) {
                 out.push(
-                    at(&req.method, format!("unknown HTTP method `{}`", req.method.value))
-                        .with_help(format!("use one of {}", METHODS.join(", "))),
+                    at(
+                        &req.method,
+                        format!("unknown HTTP method `{}`", req.method.value),
+                    )
+                    .with_help(format!("use one of {}", METHODS.join(", "))),
                 );
             }
             if !req.path.value.starts_with('/') {
-                out.push(at(&req.path, format!("the path `{}` must start with `/`", req.path.value)));
+                out.push(at(
+                    &req.path,
+                    format!("the path `{}` must start with `/`", req.path.value),
+                ));
             } else if let Some(contract) = &suite.sut_contract
                 && contract.find_operation(&method, &req.path.value).is_none()
             {
                 out.push(
-                    at(&req.path, format!("{method} {} is not an operation of {}'s contract", req.path.value, suite.map.sut.name))
-                        .with_help(operations_help(contract)),
+                    at(
+                        &req.path,
+                        format!(
+                            "{method} {} is not an operation of {}'s contract",
+                            req.path.value, suite.map.sut.name
+                        ),
+                    )
+                    .with_help(operations_help(contract)),
                 );
             }
             if req.json.is_some() && req.body.is_some() {
-                out.push(at(&req.path, "the request has both `json` and `body`; keep one".to_owned()));
+                out.push(at(
+                    &req.path,
+                    "the request has both `json` and `body`; keep one".to_owned(),
+                ));
             }
             let Some(then) = then else { continue };
             for name in then.calls.keys() {
                 check_dep(name, &mut out);
             }
             if then.conforms == Some(true) && suite.sut_contract.is_none() {
-                out.push(at(&req.path, "`conforms: true` needs a contract, but `sut.contract` is not set".to_owned())
-                    .with_help("add `contract: path/to/openapi.yaml` under `sut:` in crosscheck.yaml"));
+                out.push(
+                    at(
+                        &req.path,
+                        "`conforms: true` needs a contract, but `sut.contract` is not set"
+                            .to_owned(),
+                    )
+                    .with_help(
+                        "add `contract: path/to/openapi.yaml` under `sut:` in crosscheck.yaml",
+                    ),
+                );
             }
             if then.logs.iter().any(|l| l.source.is_none()) && suite.map.sut.logs.is_none() {
                 out.push(at(&req.path, "this step checks log lines, but `sut.logs` is not set".to_owned())
                     .with_help("add `logs: { file: \"${dir}/app.log\", format: json }` (or `file: stdout`) under `sut:`"));
             }
             for log in &then.logs {
-                let text_log = suite.map.sut.logs.as_ref().is_some_and(|l| l.format == LogFormat::Text);
+                let text_log = suite
+                    .map
+                    .sut
+                    .logs
+                    .as_ref()
+                    .is_some_and(|l| l.format == LogFormat::Text);
                 if !log.fields.is_empty() && (log.source.is_some() || text_log) {
                     out.push(at(&req.path, "`match` reads fields of JSON log lines, but this log is plain text".to_owned())
                         .with_help("use `contains` or `regex` for text logs, or set `format: json` under `sut.logs`"));
                 }
                 if log.fields.is_empty() && log.contains.is_none() && log.regex.is_none() {
-                    out.push(at(&req.path, "a `logs` entry names no `match`, `contains` or `regex`".to_owned()));
+                    out.push(at(
+                        &req.path,
+                        "a `logs` entry names no `match`, `contains` or `regex`".to_owned(),
+                    ));
                 }
                 if let Some(re) = &log.regex
                     && let Err(e) = regex::Regex::new(re)
                 {
-                    out.push(at(&req.path, format!("invalid regex `{re}` in `logs`: {e}")));
+                    out.push(at(
+                        &req.path,
+                        format!("invalid regex `{re}` in `logs`: {e}"),
+                    ));
                 }
             }
         }
@@ -160,7 +225,10 @@ fn variables(suite: &Suite) -> Vec<Diagnostic> {
     let Some(text) = suite.sources.get(&map_file) else {
         return Vec::new();
     };
-    let mut known: Vec<String> = ["port", "dir", "root", "url"].iter().map(|s| (*s).to_owned()).collect();
+    let mut known: Vec<String> = ["port", "dir", "root", "url"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
     for dep in suite.map.dependencies.keys() {
         known.push(format!("deps.{}.url", dep.value));
         known.push(format!("deps.{}.port", dep.value));
@@ -173,20 +241,33 @@ fn variables(suite: &Suite) -> Vec<Diagnostic> {
         let mut rest = line;
         let mut offset = 0;
         while let Some(i) = rest.find("${") {
-            let Some(end) = rest[i..].find('}') else { break };
+            let Some(end) = rest[i..].find('}') else {
+                break;
+            };
             let name = rest[i + 2..i + end].trim();
             if !name.starts_with("env.") && !known.iter().any(|k| k == name) {
                 let help = match closest(name, known.iter().map(String::as_str)) {
                     Some(best) => format!("did you mean `${{{best}}}`?"),
                     None => format!(
                         "known variables: {}, and ${{env.NAME}}",
-                        known.iter().map(|k| format!("${{{k}}}")).collect::<Vec<_>>().join(", ")
+                        known
+                            .iter()
+                            .map(|k| format!("${{{k}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 };
                 let line_no = u32::try_from(n + 1).unwrap_or(0);
                 let col = u32::try_from(line[..offset + i].chars().count() + 1).unwrap_or(0);
                 out.push(
-                    Diagnostic::at(&map_file, text, line_no, col, format!("unknown variable `${{{name}}}`")).with_help(help),
+                    Diagnostic::at(
+                        &map_file,
+                        text,
+                        line_no,
+                        col,
+                        format!("unknown variable `${{{name}}}`"),
+                    )
+                    .with_help(help),
                 );
             }
             offset += i + end + 1;

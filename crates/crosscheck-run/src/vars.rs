@@ -43,8 +43,9 @@ impl Vars {
 
     fn lookup(&self, name: &str) -> Result<String, String> {
         if let Some(var) = name.strip_prefix("env.") {
-            return std::env::var(var)
-                .map_err(|_| format!("the environment variable `{var}` (from `${{{name}}}`) is not set"));
+            return std::env::var(var).map_err(|_| {
+                format!("the environment variable `{var}` (from `${{{name}}}`) is not set")
+            });
         }
         self.values.get(name).cloned().ok_or_else(|| {
             let known: Vec<String> = self.values.keys().map(|k| format!("${{{k}}}")).collect();
@@ -65,7 +66,10 @@ mod tests {
         let mut v = Vars::default();
         v.set("port", "8080");
         v.set("deps.auth.url", "http://127.0.0.1:9");
-        assert_eq!(v.expand("http://127.0.0.1:${port}/x").unwrap(), "http://127.0.0.1:8080/x");
+        assert_eq!(
+            v.expand("http://127.0.0.1:${port}/x").unwrap(),
+            "http://127.0.0.1:8080/x"
+        );
         assert_eq!(v.expand("${deps.auth.url}").unwrap(), "http://127.0.0.1:9");
         assert_eq!(v.expand("cost $$5 and $x").unwrap(), "cost $5 and $x");
         let err = v.expand("${deps.auht.url}").unwrap_err();

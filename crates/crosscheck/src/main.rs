@@ -35,7 +35,11 @@ async fn dispatch(cli: Cli) -> i32 {
     let color_err = wants_color(&cli.color, std::io::stderr().is_terminal());
     match cli.command {
         Command::Validate { dir } => validate(&dir, color_err),
-        Command::Run { dir, filter, no_build } => {
+        Command::Run {
+            dir,
+            filter,
+            no_build,
+        } => {
             let opts = RunOptions { filter, no_build };
             tokio::select! {
                 code = run(&dir, &opts, color_out, color_err) => code,

@@ -25,11 +25,7 @@ pub fn diagnostics(out: &mut dyn Write, diags: &[Diagnostic], color: bool) {
             let _ = writeln!(out, "  help: {h}");
         }
     }
-    let _ = writeln!(
-        out,
-        "{} problem(s) found; nothing was run.",
-        diags.len()
-    );
+    let _ = writeln!(out, "{} problem(s) found; nothing was run.", diags.len());
 }
 
 /// Writes a run error with the process output that explains it and what to do.

@@ -153,10 +153,16 @@ fn each_check_fails_with_a_readable_message() {
     assert!(out.stdout.contains("0 passed, 5 failed"), "{}", out.stdout);
 
     let header = failure_of(&out, "header-check");
-    assert!(header.contains(r#"header x-request-id: expected a uuid string, got "not-a-uuid""#), "{header}");
+    assert!(
+        header.contains(r#"header x-request-id: expected a uuid string, got "not-a-uuid""#),
+        "{header}"
+    );
 
     let schema = failure_of(&out, "conforms-schema");
-    assert!(schema.contains("✗ conforms: the response breaks the contract of GET /item at /state"), "{schema}");
+    assert!(
+        schema.contains("✗ conforms: the response breaks the contract of GET /item at /state"),
+        "{schema}"
+    );
     assert!(schema.contains("maybe"), "{schema}");
 
     let status = failure_of(&out, "conforms-status");
@@ -168,8 +174,14 @@ fn each_check_fails_with_a_readable_message() {
         calls.contains(r#"query source: expected "worker", got "api""#),
         "{calls}"
     );
-    assert!(calls.contains(r#"json $.event: expected "write", got "read""#), "{calls}");
-    assert!(calls.contains("events saw  1 call(s)"), "the double's journal is in the evidence:\n{calls}");
+    assert!(
+        calls.contains(r#"json $.event: expected "write", got "read""#),
+        "{calls}"
+    );
+    assert!(
+        calls.contains("events saw  1 call(s)"),
+        "the double's journal is in the evidence:\n{calls}"
+    );
 
     let log = failure_of(&out, "log-regex");
     assert!(

@@ -6,7 +6,11 @@ mod common;
 fn the_example_suite_passes_on_the_correct_service() {
     let out = common::run_example(None, &[]);
     assert_eq!(out.code, 0, "expected a passing run:\n{}", out.all());
-    assert!(out.stdout.contains("valid-token-grants-access"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("valid-token-grants-access"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains(" 0 failed"), "{}", out.stdout);
     assert!(!out.stdout.contains("FAIL"), "{}", out.stdout);
 }
@@ -27,7 +31,15 @@ fn validate_accepts_the_example() {
 fn a_filter_runs_only_matching_scenarios() {
     let out = common::run_example(None, &["-k", "auth-timeout"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out.stdout.contains("auth-timeout-is-503-in-time"), "{}", out.stdout);
-    assert!(!out.stdout.contains("valid-token-grants-access"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("auth-timeout-is-503-in-time"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("valid-token-grants-access"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("skipped"), "{}", out.stdout);
 }

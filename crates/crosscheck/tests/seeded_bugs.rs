@@ -7,7 +7,12 @@ mod common;
 /// message containing `words`.
 fn caught(bug: &str, scenario: &str, check: &str, words: &str) {
     let out = common::run_example(Some(bug), &[]);
-    assert_eq!(out.code, 1, "bug `{bug}` should fail the run:\n{}", out.all());
+    assert_eq!(
+        out.code,
+        1,
+        "bug `{bug}` should fail the run:\n{}",
+        out.all()
+    );
     let fail_line = format!("FAIL  {scenario}");
     assert!(
         out.stdout.contains(&fail_line),
@@ -24,10 +29,16 @@ fn caught(bug: &str, scenario: &str, check: &str, words: &str) {
         details.contains(&format!("✗ {check}")) || details.contains(&format!(": {check}: ")),
         "bug `{bug}`: expected a failed `{check}` check in `{scenario}`:\n{details}"
     );
-    assert!(details.contains(words), "bug `{bug}`: expected the words {words:?} in:\n{details}");
+    assert!(
+        details.contains(words),
+        "bug `{bug}`: expected the words {words:?} in:\n{details}"
+    );
     // Secrets stay masked in every report.
     for token in ["valid-token-abc", "invalid-token-xyz", "expired-token-old"] {
-        assert!(!out.stdout.contains(token), "bug `{bug}`: the token `{token}` leaked into the report");
+        assert!(
+            !out.stdout.contains(token),
+            "bug `{bug}`: the token `{token}` leaked into the report"
+        );
     }
 }
 
@@ -35,28 +46,133 @@ macro_rules! bug {
     ($name:ident, $scenario:literal, $check:literal, $words:literal) => {
         #[test]
         fn $name() {
-            caught(stringify!($name).trim_start_matches("bug_"), $scenario, $check, $words);
+            caught(
+                stringify!($name).trim_start_matches("bug_"),
+                $scenario,
+                $check,
+                $words,
+            );
         }
     };
 }
 
-bug!(fail_open_on_5xx, "auth-500-fails-closed", "status", "expected 503, got 200");
-bug!(no_timeout, "auth-timeout-is-503-in-time", "response", "no response within 2s");
-bug!(audit_missing_user_id, "valid-token-grants-access", "logs", "user_id: expected \"user-123\", but it is absent");
-bug!(token_in_log, "valid-token-grants-access", "logs", "expected no log line containing");
-bug!(token_in_stderr, "invalid-token-denied", "logs", "expected no log line containing");
-bug!(token_in_response, "invalid-token-denied", "body", "expected not (a value containing");
-bug!(grant_when_valid_absent, "auth-valid-missing-fails-closed", "status", "expected 503, got 200");
-bug!(grant_without_user_id, "auth-user-id-missing-fails-closed", "status", "expected 503, got 200");
-bug!(grant_on_malformed, "auth-garbage-body-fails-closed", "status", "expected 503, got 200");
-bug!(double_validate, "valid-token-grants-access", "calls auth", "expected exactly 1 call to GET /validate on `auth`, saw 2");
-bug!(retry_on_error, "auth-reset-fails-closed", "calls auth", "saw 2");
-bug!(missing_header_calls_auth, "missing-header-is-401-without-auth-call", "calls auth", "expected no call");
-bug!(token_not_forwarded, "valid-token-grants-access", "calls auth", "header authorization: expected \"***\", but it is absent");
-bug!(bug_500_instead_of_503, "auth-500-fails-closed", "status", "expected 503, got 500");
-bug!(wrong_error_body, "invalid-token-denied", "json $.error", "expected \"ACCESS_DENIED\", got \"FORBIDDEN\"");
-bug!(bug_401_for_invalid_token, "invalid-token-denied", "status", "expected 403, got 401");
-bug!(no_audit_on_grant, "valid-token-grants-access", "logs", "no log line");
-bug!(deny_audited_as_grant, "invalid-token-denied", "logs", "expected no log line {decision: \"grant\"}");
-bug!(timestamp_not_rfc3339, "valid-token-grants-access", "logs", "timestamp: expected a date-time string");
-bug!(slow_response, "valid-token-grants-access", "within", "more than the 1s allowed");
+bug!(
+    fail_open_on_5xx,
+    "auth-500-fails-closed",
+    "status",
+    "expected 503, got 200"
+);
+bug!(
+    no_timeout,
+    "auth-timeout-is-503-in-time",
+    "response",
+    "no response within 2s"
+);
+bug!(
+    audit_missing_user_id,
+    "valid-token-grants-access",
+    "logs",
+    "user_id: expected \"user-123\", but it is absent"
+);
+bug!(
+    token_in_log,
+    "valid-token-grants-access",
+    "logs",
+    "expected no log line containing"
+);
+bug!(
+    token_in_stderr,
+    "invalid-token-denied",
+    "logs",
+    "expected no log line containing"
+);
+bug!(
+    token_in_response,
+    "invalid-token-denied",
+    "body",
+    "expected not (a value containing"
+);
+bug!(
+    grant_when_valid_absent,
+    "auth-valid-missing-fails-closed",
+    "status",
+    "expected 503, got 200"
+);
+bug!(
+    grant_without_user_id,
+    "auth-user-id-missing-fails-closed",
+    "status",
+    "expected 503, got 200"
+);
+bug!(
+    grant_on_malformed,
+    "auth-garbage-body-fails-closed",
+    "status",
+    "expected 503, got 200"
+);
+bug!(
+    double_validate,
+    "valid-token-grants-access",
+    "calls auth",
+    "expected exactly 1 call to GET /validate on `auth`, saw 2"
+);
+bug!(
+    retry_on_error,
+    "auth-reset-fails-closed",
+    "calls auth",
+    "saw 2"
+);
+bug!(
+    missing_header_calls_auth,
+    "missing-header-is-401-without-auth-call",
+    "calls auth",
+    "expected no call"
+);
+bug!(
+    token_not_forwarded,
+    "valid-token-grants-access",
+    "calls auth",
+    "header authorization: expected \"***\", but it is absent"
+);
+bug!(
+    bug_500_instead_of_503,
+    "auth-500-fails-closed",
+    "status",
+    "expected 503, got 500"
+);
+bug!(
+    wrong_error_body,
+    "invalid-token-denied",
+    "json $.error",
+    "expected \"ACCESS_DENIED\", got \"FORBIDDEN\""
+);
+bug!(
+    bug_401_for_invalid_token,
+    "invalid-token-denied",
+    "status",
+    "expected 403, got 401"
+);
+bug!(
+    no_audit_on_grant,
+    "valid-token-grants-access",
+    "logs",
+    "no log line"
+);
+bug!(
+    deny_audited_as_grant,
+    "invalid-token-denied",
+    "logs",
+    "expected no log line {decision: \"grant\"}"
+);
+bug!(
+    timestamp_not_rfc3339,
+    "valid-token-grants-access",
+    "logs",
+    "timestamp: expected a date-time string"
+);
+bug!(
+    slow_response,
+    "valid-token-grants-access",
+    "within",
+    "more than the 1s allowed"
+);

@@ -24,7 +24,10 @@ impl Output {
 
 /// The repository root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
 }
 
 /// The bundled example suite.
@@ -48,8 +51,10 @@ pub fn crosscheck(cwd: &Path, args: &[&str], env: &[(&str, &str)], limit: Durati
     let mut child = cmd.spawn().expect("spawn crosscheck");
     let out_pipe = child.stdout.take().expect("stdout");
     let err_pipe = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || std::io::read_to_string(out_pipe).unwrap_or_default());
-    let err_reader = std::thread::spawn(move || std::io::read_to_string(err_pipe).unwrap_or_default());
+    let out_reader =
+        std::thread::spawn(move || std::io::read_to_string(out_pipe).unwrap_or_default());
+    let err_reader =
+        std::thread::spawn(move || std::io::read_to_string(err_pipe).unwrap_or_default());
     let deadline = Instant::now() + limit;
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
@@ -73,7 +78,9 @@ pub fn crosscheck(cwd: &Path, args: &[&str], env: &[(&str, &str)], limit: Durati
 pub fn run_example(bug: Option<&str>, extra: &[&str]) -> Output {
     let mut args = vec!["run", "examples/auth-resource"];
     args.extend_from_slice(extra);
-    let env: Vec<(&str, &str)> = bug.map(|b| vec![("RESOURCE_API_BUG", b)]).unwrap_or_default();
+    let env: Vec<(&str, &str)> = bug
+        .map(|b| vec![("RESOURCE_API_BUG", b)])
+        .unwrap_or_default();
     crosscheck(&repo(), &args, &env, Duration::from_secs(600))
 }
 
@@ -91,7 +98,10 @@ pub fn stable(text: &str, extra_paths: &[&Path]) -> String {
         (r"/tmp/\.tmp[A-Za-z0-9]+", "[DIR]"),
     ];
     for (re, with) in rules {
-        s = regex::Regex::new(re).expect("regex").replace_all(&s, with).into_owned();
+        s = regex::Regex::new(re)
+            .expect("regex")
+            .replace_all(&s, with)
+            .into_owned();
     }
     s
 }
