@@ -178,7 +178,7 @@ mod tests {
     fn bad_stub_values_do_not_panic() {
         // The scenario parser refuses such a status; replies built in code (admin API,
         // imported mappings) may still carry one.
-        let bad = crosscheck_model::scenario::Reply {
+        let bad = Reply {
             status: 1000,
             ..Default::default()
         };
