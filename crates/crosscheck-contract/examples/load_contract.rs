@@ -6,7 +6,7 @@
 //!
 //! Per file, one line: `ok <file> <format> operations=<n> definitions=<n> warnings=<n>`
 //! (with `--compile`, also `validators=<n>` after compiling every response schema), or
-//! `error <message>`. Exits 2 when any file failed to load.
+//! `error <message>`; with `SHOW_WARNINGS` set, each warning follows. Exits 2 when any file failed to load.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -42,6 +42,11 @@ fn main() -> ExitCode {
                     ));
                 }
                 println!("{line}");
+                if std::env::var_os("SHOW_WARNINGS").is_some() {
+                    for w in &c.warnings {
+                        println!("  warning: {w}");
+                    }
+                }
             }
             Err(e) => {
                 failed = true;

@@ -180,6 +180,33 @@ impl ContractError {
         }
     }
 
+    /// The same error with the references and reasons in its text rewritten by `f`.
+    pub(crate) fn map_text(self, f: impl Fn(&str) -> String) -> ContractError {
+        match self {
+            ContractError::BadRef {
+                file,
+                pointer,
+                target,
+                reason,
+            } => ContractError::BadRef {
+                target: f(&target),
+                reason: f(&reason),
+                file,
+                pointer,
+            },
+            ContractError::Invalid {
+                file,
+                pointer,
+                message,
+            } => ContractError::Invalid {
+                message: f(&message),
+                file,
+                pointer,
+            },
+            other => other,
+        }
+    }
+
     /// The error as a located diagnostic. With the file's text, a syntax error shows the
     /// line with a caret.
     pub fn to_diagnostic(&self, source: Option<&str>) -> Diagnostic {

@@ -118,6 +118,7 @@ fn read_document(
         let e = files.relocate(e);
         if swagger {
             e.map_pointers(swagger::original_pointer)
+                .map_text(swagger::original_text)
         } else {
             e
         }

@@ -107,8 +107,22 @@ pub(crate) fn upgrade(file: &str, doc: &Value) -> Result<Value, ContractError> {
         out.insert(crate::external::FILES_KEY.into(), files.clone());
     }
     let mut out = Value::Object(out);
-    fix_schemas(&mut out, 0);
+    fix_schemas(&mut out, 0, false);
     Ok(out)
+}
+
+/// `#/components/schemas/…` and the like in a message, written back as Swagger 2.0 has
+/// them.
+pub(crate) fn original_text(text: &str) -> String {
+    let mut out = text.to_owned();
+    for (from, to) in [
+        ("#/components/schemas", "#/definitions"),
+        ("#/components/parameters", "#/parameters"),
+        ("#/components/responses", "#/responses"),
+    ] {
+        out = out.replace(from, to);
+    }
+    out
 }
 
 /// A pointer into the upgraded document, pointed back at where Swagger 2.0 has it.
@@ -482,6 +496,9 @@ impl<'d> Upgrader<'d> {
                 }
             }
             out.insert("content".into(), Value::Object(content));
+            // Kept where Swagger has it too, for `$ref`s that point into a response
+            // (`#/paths/~1a/get/responses/200/schema`); the 3.0 reader ignores it.
+            out.insert("schema".into(), schema.clone());
         }
         if let Some(Value::Object(headers)) = r.get("headers") {
             let converted: Map<String, Value> = headers
@@ -569,39 +586,62 @@ fn security_scheme(s: &Value) -> Value {
 }
 
 /// `x-nullable: true` → `nullable: true`; `type: file` → a binary string; `$ref`s to
-/// Swagger's top-level sections → `components`. Depth is bounded by the parsers (128).
-fn fix_schemas(v: &mut Value, depth: usize) {
+/// Swagger's top-level sections → `components`. Values (`example`, `enum`, `default`)
+/// are left alone, unless the key is a name (a property called `default`). Depth is
+/// bounded by the parsers (128).
+fn fix_schemas(v: &mut Value, depth: usize, names: bool) {
     if depth > 512 {
         return;
     }
     match v {
         Value::Object(m) => {
-            if m.get("x-nullable") == Some(&Value::Bool(true)) {
-                m.insert("nullable".into(), json!(true));
-            }
-            if m.get("type").and_then(Value::as_str) == Some("file") {
-                m.insert("type".into(), json!("string"));
-                m.insert("format".into(), json!("binary"));
-            }
-            if let Some(Value::String(r)) = m.get_mut("$ref") {
-                for (from, to) in [
-                    ("#/definitions/", "#/components/schemas/"),
-                    ("#/parameters/", "#/components/parameters/"),
-                    ("#/responses/", "#/components/responses/"),
-                ] {
-                    if let Some(rest) = r.strip_prefix(from) {
-                        *r = format!("{to}{rest}");
-                        break;
+            if !names {
+                if m.get("x-nullable") == Some(&Value::Bool(true)) {
+                    m.insert("nullable".into(), json!(true));
+                }
+                if m.get("type").and_then(Value::as_str) == Some("file") {
+                    m.insert("type".into(), json!("string"));
+                    m.insert("format".into(), json!("binary"));
+                }
+                if let Some(Value::String(r)) = m.get_mut("$ref") {
+                    for (from, to) in [
+                        ("#/definitions/", "#/components/schemas/"),
+                        ("#/parameters/", "#/components/parameters/"),
+                        ("#/responses/", "#/components/responses/"),
+                    ] {
+                        if let Some(rest) = r.strip_prefix(from) {
+                            *r = format!("{to}{rest}");
+                            break;
+                        }
                     }
                 }
             }
             for (k, x) in m.iter_mut() {
-                if k != "example" && k != "x-example" && k != "enum" && k != "default" {
-                    fix_schemas(x, depth + 1);
+                let value = matches!(
+                    k.as_str(),
+                    "example" | "x-example" | "examples" | "enum" | "default" | "const"
+                );
+                if names || !value {
+                    let child_names = !names
+                        && matches!(
+                            k.as_str(),
+                            "properties"
+                                | "patternProperties"
+                                | "definitions"
+                                | "schemas"
+                                | "parameters"
+                                | "responses"
+                                | "securitySchemes"
+                                | "paths"
+                                | crate::external::FILES_KEY
+                        );
+                    fix_schemas(x, depth + 1, child_names);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|x| fix_schemas(x, depth + 1)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|x| fix_schemas(x, depth + 1, false)),
         _ => {}
     }
 }

@@ -417,6 +417,31 @@ impl<'d> Translator<'d> {
         };
         let len = path.len();
         *path = push(path, key);
+        // Split specs (DigitalOcean's) write `properties: {$ref: 'attrs.yml#/x'}`,
+        // meaning the whole mapping is elsewhere; bundlers inline it, and so do we.
+        let entries = match entries.get("$ref") {
+            Some(Value::String(_)) if entries.len() == 1 => {
+                let (target_at, target) = match self.resolver.deref(path, v) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        path.truncate(len);
+                        return Err(e);
+                    }
+                };
+                let Value::Object(target) = target else {
+                    path.truncate(len);
+                    return Err(self.invalid(
+                        &target_at,
+                        format!(
+                            "`{key}` refers here, so this must be a mapping of names to schemas"
+                        ),
+                    ));
+                };
+                *path = target_at;
+                target
+            }
+            _ => entries,
+        };
         let mut out = Map::new();
         let mut result = Ok(());
         for (name, s) in entries {
