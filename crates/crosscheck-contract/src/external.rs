@@ -235,6 +235,24 @@ impl Files {
         }
     }
 
+    /// `text` with each quoted pointer into a gathered file (`` `#/x-crosscheck-files/a.yaml/B` ``)
+    /// written as that file's place (`` `spec/a.yaml#/B` ``).
+    fn show_in_text(&self, text: &str) -> String {
+        let marker = format!("`#{}", push("", FILES_KEY));
+        let mut out = text.to_owned();
+        while let Some(start) = out.find(&marker) {
+            let end = out[start + 1..]
+                .find('`')
+                .map_or(out.len(), |e| start + 1 + e);
+            let shown = self.show(&out[start + 2..end]);
+            if shown.starts_with('/') {
+                break;
+            }
+            out.replace_range(start + 1..end, &shown);
+        }
+        out
+    }
+
     /// An error about the gathered document, pointed at the file it is really in.
     pub(crate) fn relocate(&self, err: ContractError) -> ContractError {
         if self.is_empty() {
@@ -282,7 +300,7 @@ impl Files {
                     file,
                     pointer,
                     target,
-                    reason,
+                    reason: self.show_in_text(&reason),
                 }
             }
             ContractError::Cycle {

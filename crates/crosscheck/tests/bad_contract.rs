@@ -29,7 +29,11 @@ fn validate(files: &[(&str, &str)]) -> (i32, String) {
     all.extend_from_slice(files);
     let dir = suite(&all);
     let out = crosscheck(dir.path(), &["validate", "."], &[], Duration::from_secs(60));
-    let shown = format!("exit code: {}\n{}", out.code, stable(&out.stderr, &[dir.path()]));
+    let shown = format!(
+        "exit code: {}\n{}",
+        out.code,
+        stable(&out.stderr, &[dir.path()])
+    );
     (out.code, shown)
 }
 
@@ -40,10 +44,16 @@ fn a_dangling_ref_into_another_file() {
             "contracts/api.yaml",
             "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  /health:\n    get:\n      responses:\n        '200': { $ref: 'shared/responses.yaml#/Healthy' }\n",
         ),
-        ("contracts/shared/responses.yaml", "Ok: { description: ok }\n"),
+        (
+            "contracts/shared/responses.yaml",
+            "Ok: { description: ok }\n",
+        ),
     ]);
     assert_eq!(code, 2, "{shown}");
-    assert!(shown.contains("`#/Ok`") || shown.contains("has no `Healthy`"), "{shown}");
+    assert!(
+        shown.contains("`#/Ok`") || shown.contains("has no `Healthy`"),
+        "{shown}"
+    );
     insta::assert_snapshot!(shown);
 }
 
@@ -69,7 +79,10 @@ fn a_split_swagger_2_contract_is_read() {
             "contracts/api.yaml",
             "swagger: '2.0'\ninfo: { title: t, version: '1' }\npaths:\n  /health:\n    get:\n      produces: [application/json]\n      responses:\n        200: { description: ok, schema: { $ref: 'defs.yaml#/Health' } }\n",
         ),
-        ("contracts/defs.yaml", "Health: { type: object, x-nullable: true }\n"),
+        (
+            "contracts/defs.yaml",
+            "Health: { type: object, x-nullable: true }\n",
+        ),
     ]);
     assert_eq!(code, 0, "{shown}");
 }

@@ -57,7 +57,10 @@ impl<'d> Reader<'d> {
                 Ok((_, s)) => s,
                 // A scheme kept in a remote document: the rest of the contract is usable.
                 Err(ContractError::Unsupported { what, .. }) => {
-                    self.warn(&at, format!("{what} is not followed; the scheme is skipped"));
+                    self.warn(
+                        &at,
+                        format!("{what} is not followed; the scheme is skipped"),
+                    );
                     continue;
                 }
                 Err(e) => return Err(e),
