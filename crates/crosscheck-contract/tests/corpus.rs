@@ -173,11 +173,7 @@ fn kubernetes_swagger_2_loads_as_the_same_model() {
         .unwrap();
     let body = op.request_body.as_ref().expect("the body parameter");
     assert!(body.required);
-    assert!(
-        body.media
-            .iter()
-            .any(|(m, s)| m == "*/*" && s.is_some())
-    );
+    assert!(body.media.iter().any(|(m, s)| m == "*/*" && s.is_some()));
     assert!(op.parameters.iter().all(|p| p.name != "body"));
     let list = c
         .find_operation("GET", "/api/v1/namespaces/default/pods")
