@@ -108,7 +108,13 @@ fn at(pointer: &str) -> String {
 fn chain_text(chain: &[String]) -> String {
     chain
         .iter()
-        .map(|p| format!("#{p}"))
+        .map(|p| {
+            if p.starts_with('/') || p.is_empty() {
+                format!("#{p}")
+            } else {
+                p.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" → ")
 }
@@ -124,6 +130,80 @@ impl ContractError {
             | ContractError::Invalid { file, .. }
             | ContractError::BadRef { file, .. }
             | ContractError::Cycle { file, .. } => file.clone(),
+        }
+    }
+
+    /// The same error with its JSON pointer (if it has one) rewritten by `f`.
+    pub(crate) fn map_pointers(self, f: impl Fn(&str) -> String) -> ContractError {
+        match self {
+            ContractError::Invalid {
+                file,
+                pointer,
+                message,
+            } => ContractError::Invalid {
+                pointer: f(&pointer),
+                file,
+                message,
+            },
+            ContractError::Unsupported {
+                file,
+                pointer,
+                what,
+                help,
+            } => ContractError::Unsupported {
+                pointer: f(&pointer),
+                file,
+                what,
+                help,
+            },
+            ContractError::BadRef {
+                file,
+                pointer,
+                target,
+                reason,
+            } => ContractError::BadRef {
+                pointer: f(&pointer),
+                file,
+                target,
+                reason,
+            },
+            ContractError::Cycle {
+                file,
+                pointer,
+                chain,
+            } => ContractError::Cycle {
+                pointer: f(&pointer),
+                chain: chain.iter().map(|p| f(p)).collect(),
+                file,
+            },
+            other => other,
+        }
+    }
+
+    /// The same error with the references and reasons in its text rewritten by `f`.
+    pub(crate) fn map_text(self, f: impl Fn(&str) -> String) -> ContractError {
+        match self {
+            ContractError::BadRef {
+                file,
+                pointer,
+                target,
+                reason,
+            } => ContractError::BadRef {
+                target: f(&target),
+                reason: f(&reason),
+                file,
+                pointer,
+            },
+            ContractError::Invalid {
+                file,
+                pointer,
+                message,
+            } => ContractError::Invalid {
+                message: f(&message),
+                file,
+                pointer,
+            },
+            other => other,
         }
     }
 

@@ -3,8 +3,9 @@
 //!
 //! crosscheck reads a service's contract to know which operations exist, which statuses
 //! and bodies each may answer with, and which need credentials; the runner asks
-//! [`Contract::check_response`] whether what came back conforms. Today this reads
-//! OpenAPI 3.0 and 3.1, in JSON or YAML, with `$ref`s inside one file. Schemas are
+//! [`Contract::check_response`] whether what came back conforms. It reads Swagger 2.0
+//! and OpenAPI 3.0 and 3.1, in JSON or YAML, with `$ref`s inside one file and (through
+//! [`load`]) to other files by relative path. Schemas are
 //! handed out as JSON Schema 2020-12 (OpenAPI 3.0's dialect is rewritten) whose `$ref`s
 //! name the contract's shared [`Contract::schema_definitions`];
 //! [`Contract::standalone_schema`] makes any of them self-contained.
@@ -47,42 +48,96 @@
 //! );
 //! ```
 //!
-//! The modules follow the pipeline: `load` (text → `serde_json::Value`), `resolve`
+//! The modules follow the pipeline: `load` (text → `serde_json::Value`), `external`
+//! (other files gathered into the document), `swagger` (2.0 rewritten as 3.0), `resolve`
 //! (`$ref`s, cycles), `schema` (OpenAPI schema → JSON Schema 2020-12), `openapi`
-//! (document → [`Contract`]), `check` (response conformance). Other formats (Swagger
-//! 2.0, Pact, Postman, …) will be further importers producing the same [`Contract`].
+//! (document → [`Contract`]), `check` (response conformance). Other formats (Pact,
+//! Postman, …) will be further importers producing the same [`Contract`].
 
 mod check;
 mod error;
+mod external;
 mod lines;
 mod load;
 mod model;
 mod openapi;
 mod resolve;
 mod schema;
+mod swagger;
 
 use std::path::Path;
+
+use serde_json::Value;
 
 pub use check::Violation;
 pub use error::ContractError;
 pub use model::{
-    Contract, Operation, Parameter, ParameterLocation, RequestBody, ResponseSpec, SecurityKind,
-    SecurityRequirement, SecurityScheme, StatusKey,
+    Contract, Link, Operation, Parameter, ParameterLocation, ParameterStyle, RequestBody,
+    ResponseSpec, SecurityKind, SecurityRequirement, SecurityScheme, Server, ServerVariable,
+    StatusKey,
 };
 
 /// Reads and parses the contract at `path`. The file is named in errors as given.
+/// `$ref`s to other files are followed, relative to the file they are written in; each
+/// file is read once.
 pub fn load(path: &Path) -> Result<Contract, ContractError> {
     let text = std::fs::read_to_string(path).map_err(|source| ContractError::Io {
         path: path.to_owned(),
         source,
     })?;
-    parse(&path.display().to_string(), &text)
+    let label = path.display().to_string();
+    let doc = load::to_value(&label, &text)?;
+    let (doc, files) = external::gather(path, &label, doc, &mut |p| std::fs::read_to_string(p))?;
+    read_document(&label, &text, doc, &files)
 }
 
 /// Parses a contract from its text. `file_label` names it in errors, and its extension
 /// (`.json`, `.yaml`, `.yml`) picks the syntax; without one, text starting with `{` is
-/// read as JSON, anything else as YAML.
+/// read as JSON, anything else as YAML. With no file to be relative to, `$ref`s to
+/// other files are refused; [`load`] follows them.
 pub fn parse(file_label: &str, text: &str) -> Result<Contract, ContractError> {
     let doc = load::to_value(file_label, text)?;
-    openapi::read(file_label, text, &doc)
+    read_document(file_label, text, doc, &external::Files::default())
+}
+
+/// A parsed document (Swagger 2.0 or OpenAPI 3.x, other files gathered) → [`Contract`],
+/// with errors and warnings pointed at the file and place they are about.
+fn read_document(
+    label: &str,
+    text: &str,
+    doc: Value,
+    files: &external::Files,
+) -> Result<Contract, ContractError> {
+    let swagger = swagger::is_swagger(&doc);
+    let doc = if swagger {
+        swagger::upgrade(label, &doc).map_err(|e| files.relocate(e))?
+    } else {
+        doc
+    };
+    let mut contract = openapi::read(label, text, &doc).map_err(|e| {
+        let e = files.relocate(e);
+        if swagger {
+            e.map_pointers(swagger::original_pointer)
+                .map_text(swagger::original_text)
+        } else {
+            e
+        }
+    })?;
+    if swagger {
+        contract.source_format = "swagger 2.0".to_owned();
+    }
+    contract.warnings = std::mem::take(&mut contract.warnings)
+        .into_iter()
+        .map(|w| {
+            let w = files.relocate_warning(w);
+            match (swagger, w.strip_prefix('#')) {
+                (true, Some(rest)) => {
+                    let (p, m) = rest.split_once(": ").unwrap_or((rest, ""));
+                    format!("#{}: {m}", swagger::original_pointer(p))
+                }
+                _ => w,
+            }
+        })
+        .collect();
+    Ok(contract)
 }

@@ -30,9 +30,13 @@ pub struct Contract {
     pub schema_definitions: Map<String, Value>,
     /// `components.securitySchemes`, in document order.
     pub security_schemes: Vec<SecurityScheme>,
-    /// Things that were skipped while reading, each naming its place
-    /// (`#/paths/~1a/get/responses/20O: …`).
+    /// Things that were skipped while reading, and schemas that no value can satisfy
+    /// (`minimum` above `maximum`, …), each naming its place
+    /// (`#/paths/~1a/get/responses/20O: …`; in a multi-file contract, other files are
+    /// named before the `#`).
     pub warnings: Vec<String>,
+    /// `servers` (Swagger 2.0: `schemes`, `host` and `basePath`), in document order.
+    pub servers: Vec<Server>,
     /// Compiled response validators, built on first use. Assumes `operations` is not
     /// changed after the first [`Contract::check_response`].
     pub(crate) validators: ValidatorCache,
@@ -100,6 +104,107 @@ pub struct Parameter {
     pub required: bool,
     /// Its schema as JSON Schema 2020-12 (`$ref`s name [`Contract::schema_definitions`]).
     pub schema: Option<Value>,
+    /// How its value is serialized: `style`, else the default for its location (`form`
+    /// for query and cookie, `simple` for path and header).
+    pub style: ParameterStyle,
+    /// `explode`, else its default (true for `form`, false otherwise).
+    pub explode: bool,
+    /// Named examples (`examples` by name; a lone `example` is named `example`).
+    pub examples: Vec<(String, Value)>,
+}
+
+/// How a parameter's value is written into the request (OpenAPI `style`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParameterStyle {
+    /// `form`: `id=5` or `id=3,4,5` (query, cookie).
+    Form,
+    /// `simple`: `3,4,5` (path, header).
+    Simple,
+    /// `label`: `.3.4.5` (path).
+    Label,
+    /// `matrix`: `;id=3,4,5` (path).
+    Matrix,
+    /// `spaceDelimited`: `3%204%205` (query arrays).
+    SpaceDelimited,
+    /// `pipeDelimited`: `3|4|5` (query arrays).
+    PipeDelimited,
+    /// `deepObject`: `id[role]=admin` (query objects).
+    DeepObject,
+    /// A style this version does not know, as written.
+    Other(String),
+}
+
+impl ParameterStyle {
+    /// Reads a `style` value.
+    pub fn parse(s: &str) -> ParameterStyle {
+        match s {
+            "form" => ParameterStyle::Form,
+            "simple" => ParameterStyle::Simple,
+            "label" => ParameterStyle::Label,
+            "matrix" => ParameterStyle::Matrix,
+            "spaceDelimited" => ParameterStyle::SpaceDelimited,
+            "pipeDelimited" => ParameterStyle::PipeDelimited,
+            "deepObject" => ParameterStyle::DeepObject,
+            other => ParameterStyle::Other(other.to_owned()),
+        }
+    }
+
+    /// The style a parameter has when none is written.
+    pub fn default_for(location: ParameterLocation) -> ParameterStyle {
+        match location {
+            ParameterLocation::Query | ParameterLocation::Cookie => ParameterStyle::Form,
+            ParameterLocation::Path | ParameterLocation::Header => ParameterStyle::Simple,
+        }
+    }
+}
+
+/// One entry of `servers`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    /// The URL template as written, e.g. `https://{region}.example.com/v1`.
+    pub url: String,
+    /// Its description, else empty.
+    pub description: String,
+    /// Its variables, in document order.
+    pub variables: Vec<ServerVariable>,
+}
+
+/// A variable of a server URL template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerVariable {
+    /// Its name, as in `{name}`.
+    pub name: String,
+    /// Its default value.
+    pub default: String,
+    /// The values it may take, when restricted.
+    pub allowed: Vec<String>,
+}
+
+impl Server {
+    /// The URL with each variable replaced by its default.
+    pub fn default_url(&self) -> String {
+        let mut url = self.url.clone();
+        for v in &self.variables {
+            url = url.replace(&format!("{{{}}}", v.name), &v.default);
+        }
+        url
+    }
+}
+
+/// A link from a response to an operation that can follow it (OpenAPI `links`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// Its name under `links`.
+    pub name: String,
+    /// The target's `operationId`, when named so.
+    pub operation_id: Option<String>,
+    /// The target as an `operationRef` (`#/paths/~1users~1{id}/get`), when named so.
+    pub operation_ref: Option<String>,
+    /// Parameter name → value or runtime expression (`$response.body#/id`).
+    pub parameters: Vec<(String, Value)>,
+    /// The request body to send, a value or runtime expression.
+    pub request_body: Option<Value>,
 }
 
 /// A documented request body.
@@ -110,6 +215,9 @@ pub struct RequestBody {
     /// Media types and their schemas (JSON Schema 2020-12; `$ref`s name
     /// [`Contract::schema_definitions`]).
     pub media: Vec<(String, Option<Value>)>,
+    /// Named examples of the body, from every media type (a lone `example` is named
+    /// `example`).
+    pub examples: Vec<(String, Value)>,
 }
 
 /// The key a response is documented under.
@@ -173,6 +281,8 @@ pub struct ResponseSpec {
     /// Named examples of the body (`examples` by name; a lone `example` is named
     /// `example`), from every media type.
     pub examples: Vec<(String, Value)>,
+    /// Operations that can follow this response, with values taken from it.
+    pub links: Vec<Link>,
 }
 
 /// One alternative of a security requirement: schemes that must all be satisfied, with
@@ -318,6 +428,7 @@ mod tests {
                     description: String::new(),
                     media: vec![],
                     examples: vec![],
+                    links: vec![],
                 })
                 .collect(),
             security: false,
@@ -337,6 +448,7 @@ mod tests {
             schema_definitions: Map::new(),
             security_schemes: vec![],
             warnings: vec![],
+            servers: vec![],
             validators: ValidatorCache::default(),
         }
     }

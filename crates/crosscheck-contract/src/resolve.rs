@@ -1,8 +1,8 @@
 //! `$ref` resolution within one document: JSON pointers (`#/components/…`, with `~0`/`~1`
 //! and percent escapes), chains of references, and cycles.
 //!
-//! References to other files are refused for now with a clear error; when they arrive,
-//! the resolver grows a store of documents keyed by file and [`Target`] gains the file.
+//! References to other files were gathered into the document beforehand (`external`);
+//! what is left here are remote references, which are refused with a clear error.
 
 use std::collections::HashSet;
 
@@ -93,11 +93,23 @@ impl<'d> Resolver<'d> {
             None => (reference, ""),
         };
         if !doc_part.is_empty() && !self.names_this_file(doc_part) {
+            let remote = doc_part.contains("://") || doc_part.starts_with("urn:");
             return Err(ContractError::Unsupported {
                 file: self.file.to_owned(),
                 pointer: at.to_owned(),
-                what: format!("a `$ref` to another document (`{reference}`)"),
-                help: "bundle the contract into one file for now (for example with `redocly bundle` or `swagger-cli bundle`)".to_owned(),
+                what: if remote {
+                    format!("a `$ref` to a remote document (`{reference}`)")
+                } else {
+                    format!(
+                        "a `$ref` to another document (`{reference}`) in a contract read from text"
+                    )
+                },
+                help: if remote {
+                    "crosscheck does not fetch contracts over the network; save the document beside this one and refer to it by relative path".to_owned()
+                } else {
+                    "load the contract from its file so references relative to it can be followed"
+                        .to_owned()
+                },
             });
         }
         let pointer = percent_decode(fragment)

@@ -8,7 +8,7 @@ use crate::check::ValidatorCache;
 use crate::error::ContractError;
 use crate::lines::operation_lines;
 use crate::model::{
-    Contract, Operation, Parameter, ParameterLocation, RequestBody, ResponseSpec,
+    Contract, Operation, Parameter, ParameterLocation, ParameterStyle, RequestBody, ResponseSpec,
     SecurityRequirement, StatusKey,
 };
 use crate::resolve::{Resolver, push};
@@ -49,7 +49,7 @@ impl<'d> Reader<'d> {
         }
     }
 
-    fn warn(&mut self, pointer: &str, message: impl AsRef<str>) {
+    pub(super) fn warn(&mut self, pointer: &str, message: impl AsRef<str>) {
         let w = format!("#{pointer}: {}", message.as_ref());
         tracing::warn!(file = self.file, "{w}");
         self.warnings.push(w);
@@ -133,7 +133,12 @@ impl<'d> Reader<'d> {
             operations,
             schema_definitions: self.schemas.definitions(),
             security_schemes,
-            warnings: std::mem::take(&mut self.warnings),
+            warnings: {
+                let mut w = std::mem::take(&mut self.warnings);
+                w.append(&mut self.schemas.warnings);
+                w
+            },
+            servers: self.servers(doc)?,
             validators: ValidatorCache::default(),
         })
     }
@@ -240,11 +245,31 @@ impl<'d> Reader<'d> {
                 }
                 (None, None) => None,
             };
+            let style = match p.get("style").and_then(Value::as_str) {
+                Some(s) => ParameterStyle::parse(s),
+                None => ParameterStyle::default_for(location),
+            };
+            let explode = p
+                .get("explode")
+                .and_then(Value::as_bool)
+                .unwrap_or(style == ParameterStyle::Form);
+            let mut examples = Vec::new();
+            self.examples(&p_at, p, &mut examples)?;
+            if let Some(Value::Object(content)) = p.get("content") {
+                for (mt, m) in content {
+                    if let Value::Object(m) = m {
+                        self.examples(&push(&push(&p_at, "content"), mt), m, &mut examples)?;
+                    }
+                }
+            }
             out.push(Parameter {
                 name,
                 location,
                 required,
                 schema,
+                style,
+                explode,
+                examples,
             });
         }
         Ok(out)
@@ -252,8 +277,9 @@ impl<'d> Reader<'d> {
 
     fn request_body(&mut self, at: &str, v: &'d Value) -> Result<RequestBody, ContractError> {
         let (at, body) = self.mapping(at, v, "a request body")?;
+        let mut examples = Vec::new();
         let media = match body.get("content") {
-            Some(c) => self.content(&push(&at, "content"), c, None)?,
+            Some(c) => self.content(&push(&at, "content"), c, Some(&mut examples))?,
             None => Vec::new(),
         };
         Ok(RequestBody {
@@ -262,6 +288,7 @@ impl<'d> Reader<'d> {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             media,
+            examples,
         })
     }
 
@@ -299,6 +326,10 @@ impl<'d> Reader<'d> {
                 description: r.get("description").and_then(scalar).unwrap_or_default(),
                 media,
                 examples,
+                links: match r.get("links") {
+                    Some(v) => self.links(&push(&r_at, "links"), v)?,
+                    None => Vec::new(),
+                },
             });
         }
         Ok(out)
@@ -344,30 +375,7 @@ impl<'d> Reader<'d> {
             let Some(examples) = examples.as_deref_mut() else {
                 continue;
             };
-            if let Some(v) = mt.get("example") {
-                examples.push(("example".to_owned(), v.clone()));
-            }
-            match mt.get("examples") {
-                Some(Value::Object(named)) => {
-                    for (name, ex) in named {
-                        let (_, ex) =
-                            self.mapping(&push(&push(&mt_at, "examples"), name), ex, "an example")?;
-                        if let Some(value) = ex.get("value") {
-                            examples.push((name.clone(), value.clone()));
-                        }
-                    }
-                }
-                Some(other) => {
-                    self.warn(
-                        &push(&mt_at, "examples"),
-                        format!(
-                            "`examples` must be a mapping of named examples, not {}; skipped",
-                            kind(other)
-                        ),
-                    );
-                }
-                None => {}
-            }
+            self.examples(&mt_at, mt, examples)?;
         }
         Ok(out)
     }

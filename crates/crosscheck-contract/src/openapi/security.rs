@@ -53,7 +53,18 @@ impl<'d> Reader<'d> {
         let mut out = Vec::with_capacity(schemes.len());
         for (name, s) in schemes {
             let at = push("/components/securitySchemes", name);
-            let (_, s) = self.mapping(&at, s, "a security scheme")?;
+            let s = match self.mapping(&at, s, "a security scheme") {
+                Ok((_, s)) => s,
+                // A scheme kept in a remote document: the rest of the contract is usable.
+                Err(ContractError::Unsupported { what, .. }) => {
+                    self.warn(
+                        &at,
+                        format!("{what} is not followed; the scheme is skipped"),
+                    );
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let field = |k: &str| s.get(k).and_then(scalar).unwrap_or_default();
             let kind = match field("type").as_str() {
                 "apiKey" => SecurityKind::ApiKey {

@@ -27,6 +27,7 @@
 
 mod bundle;
 mod keywords;
+mod satisfiable;
 mod translate;
 
 pub(crate) use bundle::standalone;

@@ -68,6 +68,8 @@ pub(crate) struct Translator<'d> {
     closed: HashSet<String>,
     /// Finished schemas by pointer (a shared response is translated once).
     roots: HashMap<String, Value>,
+    /// Schemas no value satisfies, as `#/pointer: message`.
+    pub(crate) warnings: Vec<String>,
 }
 
 impl<'d> Translator<'d> {
@@ -81,6 +83,7 @@ impl<'d> Translator<'d> {
             acyclic: HashSet::new(),
             closed: HashSet::new(),
             roots: HashMap::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -138,8 +141,19 @@ impl<'d> Translator<'d> {
             return n.clone();
         }
         let mut toks = tokens(target);
+        if toks.len() >= 2 && toks[0] == crate::external::FILES_KEY {
+            // A gathered file: named after the file, or the definition inside it.
+            let stem = toks[1].rsplit('/').next().unwrap_or("").to_owned();
+            let stem = stem.split('.').next().unwrap_or("").to_owned();
+            toks.drain(..2);
+            if toks.is_empty() {
+                toks.push(stem);
+            }
+        }
         if toks.len() >= 3 && toks[0] == "components" && toks[1] == "schemas" {
             toks.drain(..2);
+        } else if toks.len() >= 2 && toks[0] == "definitions" {
+            toks.drain(..1);
         }
         let mut base: String = toks
             .join(".")
@@ -318,6 +332,9 @@ impl<'d> Translator<'d> {
                 });
             }
         }
+        for problem in super::satisfiable::contradictions(m) {
+            self.warnings.push(format!("#{path}: {problem}"));
+        }
         let tuple_items = matches!(m.get("items"), Some(Value::Array(_)));
         for (k, v) in m {
             let key = k.as_str();
@@ -400,6 +417,31 @@ impl<'d> Translator<'d> {
         };
         let len = path.len();
         *path = push(path, key);
+        // Split specs (DigitalOcean's) write `properties: {$ref: 'attrs.yml#/x'}`,
+        // meaning the whole mapping is elsewhere; bundlers inline it, and so do we.
+        let entries = match entries.get("$ref") {
+            Some(Value::String(_)) if entries.len() == 1 => {
+                let (target_at, target) = match self.resolver.deref(path, v) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        path.truncate(len);
+                        return Err(e);
+                    }
+                };
+                let Value::Object(target) = target else {
+                    path.truncate(len);
+                    return Err(self.invalid(
+                        &target_at,
+                        format!(
+                            "`{key}` refers here, so this must be a mapping of names to schemas"
+                        ),
+                    ));
+                };
+                *path = target_at;
+                target
+            }
+            _ => entries,
+        };
         let mut out = Map::new();
         let mut result = Ok(());
         for (name, s) in entries {
