@@ -72,7 +72,7 @@ impl From<ProxyError> for ApiError {
             ProxyError::ToxicNotFound(_) => {
                 ApiError(StatusCode::NOT_FOUND, "toxic not found".into())
             }
-            ProxyError::Bind { source, .. } => ApiError(
+            ProxyError::Bind { source, .. } | ProxyError::ApiBind { source, .. } => ApiError(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("failed to {e}: {source}"),
             ),
@@ -101,16 +101,16 @@ impl ToxiproxyServer {
     pub async fn start(addr: &str, seed: u64) -> Result<ToxiproxyServer, ProxyError> {
         let listener = TcpListener::bind(addr)
             .await
-            .map_err(|source| ProxyError::Bind {
-                name: "api".into(),
+            .map_err(|source| ProxyError::ApiBind {
                 addr: addr.to_owned(),
                 source,
             })?;
-        let local = listener.local_addr().map_err(|source| ProxyError::Bind {
-            name: "api".into(),
-            addr: addr.to_owned(),
-            source,
-        })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| ProxyError::ApiBind {
+                addr: addr.to_owned(),
+                source,
+            })?;
         let registry = Arc::new(Registry {
             proxies: Mutex::new(BTreeMap::new()),
             seed,
@@ -256,10 +256,10 @@ async fn proxy_route(
             if let Some(u) = opt_str(obj, "upstream")? {
                 proxy.set_upstream(u);
             }
-            if let Some(l) = opt_str(obj, "listen")? {
-                if l != proxy.listen() {
-                    proxy.set_listen(&l).await?;
-                }
+            if let Some(l) = opt_str(obj, "listen")?
+                && l != proxy.listen()
+            {
+                proxy.set_listen(&l).await?;
             }
             if let Some(e) = obj.get("enabled") {
                 let e = e.as_bool().ok_or_else(|| {

@@ -15,6 +15,15 @@ pub enum ProxyError {
         #[source]
         source: std::io::Error,
     },
+    /// The admin API's socket could not be opened.
+    #[error("listen on {addr} for the proxy API")]
+    ApiBind {
+        /// The address it tried.
+        addr: String,
+        /// Why binding failed.
+        #[source]
+        source: std::io::Error,
+    },
     /// A toxic of that name is already on the proxy.
     #[error("add the toxic `{0}`: toxic already exists")]
     ToxicExists(String),
