@@ -467,3 +467,23 @@ async fn the_proxy_survives_clients_and_upstreams_that_vanish() {
     let got = read_to_end(&mut c3).await.unwrap_or_default();
     assert!(got.is_empty());
 }
+
+#[tokio::test]
+async fn reset_peer_at_zero_lets_no_byte_through() {
+    // The upstream speaks first and at once: the reset must still win.
+    let up = Upstream::start(Behaviour::SendAndClose(b"hello".to_vec())).await;
+    let p = proxy(&up).await;
+    p.add_toxic(Toxic::new(
+        ToxicKind::ResetPeer { timeout: 0 },
+        Stream::Downstream,
+    ))
+    .unwrap();
+    for _ in 0..10 {
+        let mut c = connect(&p).await;
+        let got = read_to_end(&mut c).await;
+        assert!(
+            matches!(&got, Err(e) if e.kind() == ErrorKind::ConnectionReset),
+            "a reset and no data: {got:?}"
+        );
+    }
+}

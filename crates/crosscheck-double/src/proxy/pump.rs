@@ -2,6 +2,7 @@
 //! arrival time and queues it (a bounded queue, so a slow side holds back a fast one),
 //! and a writer that applies the direction's toxics before passing the bytes on.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,16 +68,14 @@ impl Pump {
             }
         }));
         let mut sent: u64 = 0;
+        let mut seen: HashMap<String, Instant> = HashMap::new();
         while let Some(chunk) = rx.recv().await {
             match chunk {
                 Chunk::Data(at, data) => {
-                    let active = self.active();
-                    if active
-                        .iter()
-                        .any(|k| matches!(k, ToxicKind::Timeout { .. }))
-                    {
-                        continue; // a timeout toxic swallows the data
+                    if self.swallows(&mut seen) {
+                        continue;
                     }
+                    let active = self.active();
                     let limit = active
                         .iter()
                         .filter_map(|k| match k {
@@ -106,6 +105,13 @@ impl Pump {
                     }
                 }
                 Chunk::Eof => {
+                    // Under a timeout or a due reset the close does not pass either;
+                    // the supervisor ends the connection, or the toxic goes away.
+                    while self.swallows(&mut seen) {
+                        if self.toxics.changed().await.is_err() {
+                            return End::Failed;
+                        }
+                    }
                     let hold = self
                         .active()
                         .iter()
@@ -124,6 +130,25 @@ impl Pump {
             }
         }
         End::Failed
+    }
+
+    /// Whether data must not pass: a `timeout` toxic is on, or a `reset_peer` toxic's
+    /// time has come (the supervisor resets the connection; no byte may slip through
+    /// before it does). Toxics act on any direction here, as the reset does.
+    fn swallows(&self, seen: &mut HashMap<String, Instant>) -> bool {
+        let toxics = self.toxics.borrow().clone();
+        let now = Instant::now();
+        toxics
+            .iter()
+            .filter(|t| self.decisions.applies(t))
+            .any(|t| match t.kind {
+                ToxicKind::Timeout { .. } => t.stream == self.stream,
+                ToxicKind::ResetPeer { timeout } => {
+                    let since = *seen.entry(t.name.clone()).or_insert(now);
+                    now >= since + Duration::from_millis(timeout)
+                }
+                _ => false,
+            })
     }
 
     /// The toxics on this direction that apply to this connection, now.
