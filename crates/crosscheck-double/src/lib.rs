@@ -30,6 +30,7 @@ mod error;
 mod fault;
 mod journal;
 mod matching;
+pub mod proxy;
 mod query;
 mod record;
 mod reply;

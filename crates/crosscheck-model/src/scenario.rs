@@ -240,6 +240,100 @@ pub struct Stub {
     /// Answer only the first N matching requests, then let later stubs answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub times: Option<u32>,
+    /// On a `double: proxy` dependency: a network fault for this scenario (an entry
+    /// holds only `toxic`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toxic: Option<ToxicSpec>,
+}
+
+/// A toxic on a proxied dependency, in Toxiproxy's terms.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToxicSpec {
+    /// What the toxic does.
+    #[serde(rename = "type")]
+    pub kind: ToxicType,
+    /// Which direction it acts on; `downstream` (towards the service) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<ToxicStream>,
+    /// The probability (0 to 1) that it applies to a connection; 1 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toxicity: Option<f32>,
+    /// A name; `<type>_<stream>` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The toxic's attributes (whole numbers), e.g. `{ latency: 500, jitter: 50 }`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub attributes: IndexMap<String, u64>,
+}
+
+/// The kinds of toxic: Toxiproxy's, plus `down`, `hang` and `refuse`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToxicType {
+    /// Delay data by `latency` ms ± `jitter` ms.
+    Latency,
+    /// Limit the rate to `rate` KB/s.
+    Bandwidth,
+    /// Delay the close by `delay` ms.
+    SlowClose,
+    /// Drop data, close after `timeout` ms (0: never).
+    Timeout,
+    /// Reset the connection after `timeout` ms.
+    ResetPeer,
+    /// Cut data into `average_size` ± `size_variation` byte pieces, `delay` µs apart.
+    Slicer,
+    /// Close after `bytes` bytes.
+    LimitData,
+    /// The proxy is down: connections are refused.
+    Down,
+    /// Accept connections and never answer (close after `timeout` ms; 0: never).
+    Hang,
+    /// Accept connections and reset them at once.
+    Refuse,
+}
+
+impl ToxicType {
+    /// The name in Toxiproxy's API, e.g. `slow_close`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToxicType::Latency => "latency",
+            ToxicType::Bandwidth => "bandwidth",
+            ToxicType::SlowClose => "slow_close",
+            ToxicType::Timeout => "timeout",
+            ToxicType::ResetPeer => "reset_peer",
+            ToxicType::Slicer => "slicer",
+            ToxicType::LimitData => "limit_data",
+            ToxicType::Down => "down",
+            ToxicType::Hang => "hang",
+            ToxicType::Refuse => "refuse",
+        }
+    }
+}
+
+/// The direction a toxic acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToxicStream {
+    /// From the service to the dependency.
+    Upstream,
+    /// From the dependency back to the service.
+    Downstream,
+}
+
+impl Stub {
+    /// Whether the entry is a toxic alone (no matching, reply, fault or count).
+    pub fn is_toxic_only(&self) -> bool {
+        self.toxic.is_some()
+            && self.reply.is_none()
+            && self.fault.is_none()
+            && self.times.is_none()
+            && self.on.method.is_none()
+            && self.on.path.is_none()
+            && self.on.query.is_empty()
+            && self.on.headers.is_empty()
+            && self.on.json.is_empty()
+    }
 }
 
 /// Which requests a stub answers.

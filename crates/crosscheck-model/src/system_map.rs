@@ -137,6 +137,9 @@ pub struct Dependency {
     /// How crosscheck stands in for it.
     #[serde(default)]
     pub double: DoubleKind,
+    /// For `double: proxy`: the real test instance behind the proxy, `host:port`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<Located<String>>,
 }
 
 /// How crosscheck stands in for a dependency.
@@ -146,4 +149,7 @@ pub enum DoubleKind {
     /// An HTTP mock server driven by each scenario's stubs.
     #[default]
     Mock,
+    /// A TCP fault proxy in front of a real test instance (`upstream`), with each
+    /// scenario's toxics.
+    Proxy,
 }

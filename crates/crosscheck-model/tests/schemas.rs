@@ -401,10 +401,18 @@ const SCENARIO_CASES: &[(&str, &str, bool)] = &[
     ("stub matching on query, headers and json", r#"{ id: x, kind: positive, given: { auth: [ { on: { method: POST, path: "/users/{id}", query: { q: { exists: true } }, headers: { authorization: { regex: ^Bearer } }, json: { $.name: bob } }, times: 2, reply: { headers: { x-a: b }, body: oops } } ] }, when: { path: /a } }"#, true),
     ("calls with times 0 and matchers", "{ id: x, kind: security, when: { path: /a }, then: { calls: { auth: [ { path: /validate, times: 0, query: { a: b }, json: { token: { absent: true } } } ] } } }", true),
     ("logs from stderr, absent", "{ id: x, kind: security, when: { path: /a }, then: { logs: [ { regex: secret, source: stderr, absent: true } ] } }", true),
+    ("toxics on a proxied dependency", "{ id: x, kind: fault, given: { db: [ { toxic: { type: latency, stream: upstream, toxicity: 0.5, name: slow, attributes: { latency: 500, jitter: 50 } } }, { toxic: { type: down } }, { toxic: { type: reset_peer } } ] }, when: { path: /a } }", true),
+    ("every toxic type", "{ id: x, kind: fault, given: { db: [ { toxic: { type: bandwidth } }, { toxic: { type: slow_close } }, { toxic: { type: timeout } }, { toxic: { type: slicer } }, { toxic: { type: limit_data } }, { toxic: { type: hang } }, { toxic: { type: refuse } } ] }, when: { path: /a } }", true),
 
     // Rejected by both.
     ("an unknown key at top level", "{ id: x, kind: positive, when: { path: /a }, descripton: hi }", false),
     ("then.stauts", "{ id: x, kind: positive, when: { path: /a }, then: { stauts: 200 } }", false),
+    ("a toxic without a type", "{ id: x, kind: fault, given: { db: [ { toxic: { attributes: { latency: 1 } } } ] }, when: { path: /a } }", false),
+    ("an unknown toxic type", "{ id: x, kind: fault, given: { db: [ { toxic: { type: lag } } ] }, when: { path: /a } }", false),
+    ("an unknown key in a toxic", "{ id: x, kind: fault, given: { db: [ { toxic: { type: latency, direction: upstream } } ] }, when: { path: /a } }", false),
+    ("a bad toxic stream", "{ id: x, kind: fault, given: { db: [ { toxic: { type: latency, stream: sideways } } ] }, when: { path: /a } }", false),
+    ("a negative toxic attribute", "{ id: x, kind: fault, given: { db: [ { toxic: { type: latency, attributes: { latency: -1 } } } ] }, when: { path: /a } }", false),
+    ("a toxic attribute as text", "{ id: x, kind: fault, given: { db: [ { toxic: { type: latency, attributes: { latency: 1s } } } ] }, when: { path: /a } }", false),
     ("an unknown key in a stub", "{ id: x, kind: fault, given: { auth: [ { repyl: { status: 200 } } ] }, when: { path: /a } }", false),
     ("an unknown key in a reply", "{ id: x, kind: fault, given: { auth: [ { reply: { code: 200 } } ] }, when: { path: /a } }", false),
     ("an unknown key in a call", "{ id: x, kind: positive, when: { path: /a }, then: { calls: { auth: [ { tims: 1 } ] } } }", false),
@@ -525,6 +533,7 @@ const MAP_CASES: &[(&str, &str, bool)] = &[
     ("version 1 and every key", "{ version: 1, sut: { name: api, build: [make], start: [./api], cwd: svc, url: http://localhost:8080, ready: { get: /health, timeout: 20000 }, env: { A: b }, contract: api.yaml, logs: { file: stdout, format: text }, request_timeout: 1m 30s }, dependencies: {}, requirements: reqs.yaml, scenarios: tests/one.yaml }", true),
     ("env values that are numbers or booleans", "{ sut: { name: api, start: [run], env: { PORT: 8080, DEBUG: true } } }", true),
     ("a dependency with defaults only", "{ sut: { name: api, start: [run] }, dependencies: { auth: {} } }", true),
+    ("a proxied dependency", "{ sut: { name: api, start: [run] }, dependencies: { db: { double: proxy, upstream: \"127.0.0.1:5432\" } } }", true),
 
     // Rejected by both.
     ("an unknown key at top level", "{ sut: { name: api, start: [run] }, scenario: tests/ }", false),
@@ -546,6 +555,8 @@ const MAP_CASES: &[(&str, &str, bool)] = &[
 
 #[rustfmt::skip]
 const MAP_SCHEMA_STRICTER: &[(&str, &str, &str)] = &[
+    ("upstream as a number", "{ sut: { name: api, start: [run] }, dependencies: { db: { double: proxy, upstream: 5432 } } }",
+        "serde-saphyr reads a plain scalar as text where the field wants text; the schema wants a string"),
     ("an empty start command", "{ sut: { name: api, start: [] } }",
         "PARSER GAP: nothing can be started; fails only at run time"),
     ("a quoted version", r#"{ version: "1", sut: { name: api, start: [run] } }"#,

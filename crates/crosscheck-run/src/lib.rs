@@ -19,6 +19,7 @@ mod error;
 mod evaluate;
 pub mod http;
 mod outcome;
+mod proxies;
 pub mod redact;
 mod runner;
 mod suite;

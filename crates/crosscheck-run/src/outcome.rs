@@ -61,6 +61,9 @@ pub struct Evidence {
     /// The service's last output, when it crashed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sut_output: Vec<String>,
+    /// The toxics installed on each proxied dependency (Toxiproxy's JSON).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub toxics: IndexMap<String, Vec<serde_json::Value>>,
 }
 
 /// One scenario's result.

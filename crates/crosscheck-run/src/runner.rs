@@ -71,7 +71,10 @@ pub async fn run(
     let mut client = http_client()?;
 
     let mut doubles: IndexMap<String, MockServer> = IndexMap::new();
-    for name in suite.map.dependencies.keys() {
+    for (name, dep) in &suite.map.dependencies {
+        if dep.double == crosscheck_model::system_map::DoubleKind::Proxy {
+            continue; // started by `proxies::start` below
+        }
         let mock = MockServer::start(&name.value)
             .await
             .map_err(|e| RunError::Double {
@@ -87,6 +90,11 @@ pub async fn run(
     for (name, mock) in &doubles {
         vars.set(format!("deps.{name}.url"), mock.url());
         vars.set(format!("deps.{name}.port"), mock.port().to_string());
+    }
+    let proxies = crate::proxies::start(suite, &vars).await?;
+    for (name, proxy) in &proxies {
+        vars.set(format!("deps.{name}.url"), proxy.url());
+        vars.set(format!("deps.{name}.port"), proxy.port().to_string());
     }
     let spec = sut_spec(suite, &mut vars)?;
 
@@ -125,8 +133,16 @@ pub async fn run(
                 stdout: sut.stdout.clone(),
                 stderr: sut.stderr.clone(),
             };
-            run_scenario(suite, loaded, &spec, &client, &doubles, logs).await
+            match crate::proxies::install(&proxies, &loaded.scenario).await {
+                Ok(toxics) => {
+                    let mut r = run_scenario(suite, loaded, &spec, &client, &doubles, logs).await;
+                    r.evidence.toxics = toxics;
+                    r
+                }
+                Err(e) => errored(loaded, e),
+            }
         };
+        crate::proxies::clear(&proxies).await;
         let lost_connection = result
             .evidence
             .exchanges
@@ -288,6 +304,7 @@ async fn run_scenario(
         doubles: doubles_seen,
         log_lines,
         sut_output: Vec::new(),
+        ..Evidence::default()
     };
     ScenarioResult {
         id: s.id.value.clone(),

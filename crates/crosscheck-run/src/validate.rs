@@ -27,6 +27,7 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
             Diagnostic::at(&loaded.file, text, loc.line, loc.column, msg)
         };
         let s = &loaded.scenario;
+        out.extend(crate::proxies::check_scenario(suite, loaded, &at));
         if let Some(first) = seen.insert(s.id.value.as_str(), loaded) {
             out.push(
                 at(&s.id, format!("scenario id `{}` is used twice", s.id.value)).with_help(
@@ -225,6 +226,7 @@ fn variables(suite: &Suite) -> Vec<Diagnostic> {
     let Some(text) = suite.sources.get(&map_file) else {
         return Vec::new();
     };
+    let mut out = crate::proxies::check_map(suite, &map_file, text);
     let mut known: Vec<String> = ["port", "dir", "root", "url"]
         .iter()
         .map(|s| (*s).to_owned())
@@ -233,7 +235,6 @@ fn variables(suite: &Suite) -> Vec<Diagnostic> {
         known.push(format!("deps.{}.url", dep.value));
         known.push(format!("deps.{}.port", dep.value));
     }
-    let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim_start().starts_with('#') {
             continue;

@@ -36,4 +36,20 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Run a TCP fault proxy that speaks Toxiproxy's HTTP API, until interrupted.
+    Proxy {
+        /// The address the API listens on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// The API's port (Toxiproxy's default).
+        #[arg(long, default_value_t = 8474)]
+        port: u16,
+        /// A Toxiproxy config file: a JSON array of proxies (`name`, `listen`,
+        /// `upstream`, `enabled`) created at start.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The seed for toxicity decisions, jitter and slice sizes.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
 }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod exit_codes;
+mod proxy_cmd;
 mod render;
 
 use std::io::IsTerminal;
@@ -35,6 +36,12 @@ async fn dispatch(cli: Cli) -> i32 {
     let color_err = wants_color(&cli.color, std::io::stderr().is_terminal());
     match cli.command {
         Command::Validate { dir } => validate(&dir, color_err),
+        Command::Proxy {
+            host,
+            port,
+            config,
+            seed,
+        } => proxy_cmd::run(&host, port, config.as_deref(), seed).await,
         Command::Run {
             dir,
             filter,

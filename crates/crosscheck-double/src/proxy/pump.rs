@@ -1,0 +1,218 @@
+//! One direction of a proxied connection: a reader that stamps each chunk with its
+//! arrival time and queues it (a bounded queue, so a slow side holds back a fast one),
+//! and a writer that applies the direction's toxics before passing the bytes on.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use super::io;
+use super::link::{AbortOnDrop, Decisions};
+use super::rng::Rng;
+use super::toxic::{Stream, Toxic, ToxicKind};
+
+/// Largest chunk read at once.
+const CHUNK: usize = 64 * 1024;
+/// Chunks queued per direction: at most `QUEUE * CHUNK` bytes are buffered.
+const QUEUE: usize = 16;
+/// Longest single pause of the bandwidth toxic, so a change of rate applies soon.
+const PACE_SLICE: Duration = Duration::from_millis(100);
+
+/// How a direction ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    /// The sender closed; the close was passed on.
+    Eof,
+    /// `limit_data` was reached: the whole connection must close.
+    Limit,
+    /// A socket failed (the peer vanished).
+    Failed,
+}
+
+enum Chunk {
+    Data(Instant, Vec<u8>),
+    Eof,
+    Failed,
+}
+
+/// Everything one direction needs.
+pub(crate) struct Pump {
+    pub src: Arc<TcpStream>,
+    pub dst: Arc<TcpStream>,
+    pub stream: Stream,
+    pub toxics: watch::Receiver<Arc<Vec<Toxic>>>,
+    pub decisions: Decisions,
+    pub rng: Rng,
+}
+
+impl Pump {
+    pub(crate) async fn run(mut self) -> End {
+        let (tx, mut rx) = mpsc::channel(QUEUE);
+        let src = self.src.clone();
+        let _reader = AbortOnDrop(tokio::spawn(async move {
+            let mut buf = vec![0u8; CHUNK];
+            loop {
+                let chunk = match io::read_some(&src, &mut buf).await {
+                    Ok(0) => Chunk::Eof,
+                    Ok(n) => Chunk::Data(Instant::now(), buf[..n].to_vec()),
+                    Err(_) => Chunk::Failed,
+                };
+                let last = !matches!(chunk, Chunk::Data(..));
+                if tx.send(chunk).await.is_err() || last {
+                    return;
+                }
+            }
+        }));
+        let mut sent: u64 = 0;
+        let mut seen: HashMap<String, Instant> = HashMap::new();
+        while let Some(chunk) = rx.recv().await {
+            match chunk {
+                Chunk::Data(at, data) => {
+                    if self.swallows(&mut seen) {
+                        continue;
+                    }
+                    let active = self.active();
+                    let limit = active
+                        .iter()
+                        .filter_map(|k| match k {
+                            ToxicKind::LimitData { bytes } => Some(*bytes),
+                            _ => None,
+                        })
+                        .min();
+                    let mut data = &data[..];
+                    let mut cut = false;
+                    if let Some(limit) = limit {
+                        let room = limit.saturating_sub(sent);
+                        if data.len() as u64 >= room {
+                            data = &data[..room as usize];
+                            cut = true;
+                        }
+                    }
+                    let delay = self.latency(&active);
+                    if !delay.is_zero() {
+                        tokio::time::sleep_until(at + delay).await;
+                    }
+                    if self.write_shaped(data, &active).await.is_err() {
+                        return End::Failed;
+                    }
+                    sent += data.len() as u64;
+                    if cut {
+                        return End::Limit;
+                    }
+                }
+                Chunk::Eof => {
+                    // Under a timeout or a due reset the close does not pass either;
+                    // the supervisor ends the connection, or the toxic goes away.
+                    while self.swallows(&mut seen) {
+                        if self.toxics.changed().await.is_err() {
+                            return End::Failed;
+                        }
+                    }
+                    let hold = self
+                        .active()
+                        .iter()
+                        .filter_map(|k| match k {
+                            ToxicKind::SlowClose { delay } => Some(*delay),
+                            _ => None,
+                        })
+                        .max();
+                    if let Some(ms) = hold {
+                        tokio::time::sleep(Duration::from_millis(ms)).await;
+                    }
+                    io::shutdown(&self.dst, std::net::Shutdown::Write);
+                    return End::Eof;
+                }
+                Chunk::Failed => return End::Failed,
+            }
+        }
+        End::Failed
+    }
+
+    /// Whether data must not pass: a `timeout` toxic is on, or a `reset_peer` toxic's
+    /// time has come (the supervisor resets the connection; no byte may slip through
+    /// before it does). Toxics act on any direction here, as the reset does.
+    fn swallows(&self, seen: &mut HashMap<String, Instant>) -> bool {
+        let toxics = self.toxics.borrow().clone();
+        let now = Instant::now();
+        toxics
+            .iter()
+            .filter(|t| self.decisions.applies(t))
+            .any(|t| match t.kind {
+                ToxicKind::Timeout { .. } => t.stream == self.stream,
+                ToxicKind::ResetPeer { timeout } => {
+                    let since = *seen.entry(t.name.clone()).or_insert(now);
+                    now >= since + Duration::from_millis(timeout)
+                }
+                _ => false,
+            })
+    }
+
+    /// The toxics on this direction that apply to this connection, now.
+    fn active(&self) -> Vec<ToxicKind> {
+        let toxics = self.toxics.borrow().clone();
+        toxics
+            .iter()
+            .filter(|t| t.stream == self.stream && self.decisions.applies(t))
+            .map(|t| t.kind.clone())
+            .collect()
+    }
+
+    fn latency(&mut self, active: &[ToxicKind]) -> Duration {
+        let mut total: i64 = 0;
+        for k in active {
+            if let ToxicKind::Latency { latency, jitter } = *k {
+                let j = jitter.min(i64::MAX as u64) as i64;
+                total += (latency.min(i64::MAX as u64) as i64) + self.rng.between(-j, j);
+            }
+        }
+        Duration::from_millis(total.max(0) as u64)
+    }
+
+    async fn write_shaped(&mut self, data: &[u8], active: &[ToxicKind]) -> std::io::Result<()> {
+        let slicer = active.iter().find_map(|k| match *k {
+            ToxicKind::Slicer {
+                average_size,
+                size_variation,
+                delay,
+            } => Some((average_size, size_variation, delay)),
+            _ => None,
+        });
+        let rate = active
+            .iter()
+            .filter_map(|k| match *k {
+                ToxicKind::Bandwidth { rate } if rate > 0 => Some(rate),
+                _ => None,
+            })
+            .min();
+        let mut rest = data;
+        let mut first = true;
+        while !rest.is_empty() {
+            let mut n = rest.len();
+            if let Some((avg, var, delay_us)) = slicer {
+                if !first && delay_us > 0 {
+                    tokio::time::sleep(Duration::from_micros(delay_us)).await;
+                }
+                let avg = avg.max(1) as i64;
+                let var = (var as i64).min(avg - 1);
+                n = n.min(self.rng.between(avg - var, avg + var).max(1) as usize);
+            }
+            if let Some(rate) = rate {
+                // `rate` is KB/s: at most one PACE_SLICE worth per write.
+                let per_slice = (rate.saturating_mul(1000) / 10).max(1) as usize;
+                n = n.min(per_slice);
+            }
+            io::write_all(&self.dst, &rest[..n]).await?;
+            if let Some(rate) = rate {
+                let secs = n as f64 / (rate as f64 * 1000.0);
+                tokio::time::sleep(Duration::from_secs_f64(secs).min(PACE_SLICE)).await;
+            }
+            rest = &rest[n..];
+            first = false;
+        }
+        Ok(())
+    }
+}
