@@ -200,3 +200,29 @@ mod tests {
         assert_eq!(s.variables[0].allowed, ["eu", "us"]);
     }
 }
+
+#[cfg(test)]
+mod unsatisfiable {
+    use serde_json::json;
+
+    #[test]
+    fn contradictions_are_warnings_at_their_pointer() {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "paths": {"/a": {"get": {
+                "parameters": [{"name": "n", "in": "query", "schema": {"type": "integer", "minimum": 5, "maximum": 1}}],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/S"}}}}}
+            }}},
+            "components": {"schemas": {"S": {"allOf": [{"type": "string"}, {"type": "object"}]}}}
+        });
+        let c = crate::openapi::read("api.yaml", "", &doc).unwrap();
+        assert_eq!(
+            c.warnings,
+            vec![
+                "#/paths/~1a/get/parameters/0/schema: no number satisfies this schema: the lower bound 5 is not below the upper bound 1; fix `minimum`/`maximum`".to_owned(),
+                "#/components/schemas/S: no value satisfies this schema: its `type` and the `type`s of its `allOf` branches have nothing in common".to_owned(),
+            ]
+        );
+    }
+}
