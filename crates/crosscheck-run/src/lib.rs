@@ -21,6 +21,7 @@ pub mod http;
 mod outcome;
 pub mod redact;
 mod runner;
+pub mod shard;
 mod suite;
 mod sut;
 mod validate;
