@@ -525,8 +525,12 @@ const MAP_CASES: &[(&str, &str, bool)] = &[
     ("version 1 and every key", "{ version: 1, sut: { name: api, build: [make], start: [./api], cwd: svc, url: http://localhost:8080, ready: { get: /health, timeout: 20000 }, env: { A: b }, contract: api.yaml, logs: { file: stdout, format: text }, request_timeout: 1m 30s }, dependencies: {}, requirements: reqs.yaml, scenarios: tests/one.yaml }", true),
     ("env values that are numbers or booleans", "{ sut: { name: api, start: [run], env: { PORT: 8080, DEBUG: true } } }", true),
     ("a dependency with defaults only", "{ sut: { name: api, start: [run] }, dependencies: { auth: {} } }", true),
+    ("an audit section", "{ sut: { name: api, start: [run] }, audit: { required: [a, c, e], allow_hosts: [auth.test.internal] } }", true),
+    ("an empty audit section", "{ sut: { name: api, start: [run] }, audit: {} }", true),
 
     // Rejected by both.
+    ("an audit item that does not exist", "{ sut: { name: api, start: [run] }, audit: { required: [a, g] } }", false),
+    ("a misspelt audit key", "{ sut: { name: api, start: [run] }, audit: { allowed_hosts: [x] } }", false),
     ("an unknown key at top level", "{ sut: { name: api, start: [run] }, scenario: tests/ }", false),
     ("sut.strat", "{ sut: { name: api, start: [run], strat: [run] } }", false),
     ("sut.ready.timout", "{ sut: { name: api, start: [run], ready: { timout: 5s } } }", false),

@@ -15,6 +15,7 @@
 //! # drop(console);
 //! ```
 
+pub mod audit;
 mod console;
 pub mod coverage;
 mod error;

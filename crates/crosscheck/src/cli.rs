@@ -36,6 +36,15 @@ pub enum Command {
         #[command(flatten)]
         outputs: RunOutputs,
     },
+    /// Audit a suite against the governance checklist (items a–f), with evidence.
+    Audit {
+        /// The suite folder (holding crosscheck.yaml), or the map file itself.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output: text for a person, json, or sarif (SARIF 2.1.0 for code hosts).
+        #[arg(long, default_value = "text", value_parser = ["text", "json", "sarif"])]
+        format: String,
+    },
     /// Render reports from results files written by `crosscheck run`.
     Report {
         /// One results.json, or several with --merge.

@@ -36,6 +36,7 @@ async fn dispatch(cli: Cli) -> i32 {
     let color_err = wants_color(&cli.color, std::io::stderr().is_terminal());
     match cli.command {
         Command::Validate { dir } => validate(&dir, color_err),
+        Command::Audit { dir, format } => reports::audit(&dir, &format, color_err),
         Command::Report {
             results,
             merge,

@@ -150,3 +150,36 @@ fn error(e: &ReportError, _color: bool) {
         let _ = writeln!(err, "  help: {h}");
     }
 }
+
+/// `crosscheck audit DIR [--format text|json|sarif]`: exit 0 when every required item
+/// holds, 1 when one does not, 2 when the suite cannot be read or is invalid.
+pub fn audit(dir: &Path, format: &str, color: bool) -> i32 {
+    let suite = match crosscheck_run::Suite::load(dir) {
+        Ok(s) => s,
+        Err(e) => {
+            crate::render::run_error(&mut std::io::stderr().lock(), &e, color);
+            return exit_codes::BAD_INPUT;
+        }
+    };
+    let problems = crosscheck_run::validate(&suite);
+    if !problems.is_empty() {
+        crate::render::diagnostics(&mut std::io::stderr().lock(), &problems, color);
+        return exit_codes::BAD_INPUT;
+    }
+    let report = crosscheck_report::audit::audit(&suite, &crosscheck_run::display(dir));
+    let text = match format {
+        "json" => crosscheck_report::audit::output::json_text(&report),
+        "sarif" => crosscheck_report::audit::output::sarif(&report),
+        _ => crosscheck_report::audit::output::text(&report),
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{text}");
+    if format != "text" {
+        let _ = writeln!(out);
+    }
+    if report.passed() {
+        exit_codes::OK
+    } else {
+        exit_codes::TEST_FAILED
+    }
+}
