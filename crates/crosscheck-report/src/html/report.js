@@ -1,9 +1,15 @@
 "use strict";
 (function () {
+  // One [events, failures] entry per scenario row, in row order.
   var data = JSON.parse(document.getElementById("cc-data").textContent);
-  var byId = {};
-  data.forEach(function (d) { byId[d.id] = d; });
   var rows = Array.prototype.slice.call(document.querySelectorAll("#scenario-table tr.row"));
+  var byId = {};
+  rows.forEach(function (row, i) {
+    var d = data[i];
+    row._kind = row.cells[2].textContent;
+    row._reqs = " " + row.cells[3].textContent.split(", ").join(" ") + " ";
+    byId[row.getAttribute("data-id")] = { ev: d[0], fail: d[1] };
+  });
   var state = { status: "all", kind: "", req: "", text: "" };
   var shown = document.getElementById("shown");
 
@@ -91,13 +97,19 @@
     row.querySelector("button.open").setAttribute("aria-expanded", open ? "true" : "false");
   }
 
+  // The id and title of a row, lower case, for the search box.
+  function text(row) {
+    if (row._text === undefined) row._text = row.cells[1].textContent.toLowerCase();
+    return row._text;
+  }
+
   function apply() {
     var n = 0;
     rows.forEach(function (row) {
       var ok = (state.status === "all" || row.getAttribute("data-status") === state.status) &&
-        (!state.kind || row.getAttribute("data-kind") === state.kind) &&
-        (!state.req || row.getAttribute("data-reqs").indexOf(" " + state.req + " ") >= 0) &&
-        (!state.text || row.getAttribute("data-text").indexOf(state.text) >= 0);
+        (!state.kind || row._kind === state.kind) &&
+        (!state.req || row._reqs.indexOf(" " + state.req + " ") >= 0) &&
+        (!state.text || text(row).indexOf(state.text) >= 0);
       row.hidden = !ok;
       var next = row.nextElementSibling;
       if (next && next.classList.contains("detail")) next.hidden = !ok;

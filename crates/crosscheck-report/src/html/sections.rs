@@ -34,6 +34,35 @@ fn scenario_link(out: &mut String, s: &ScenarioRecord) {
     );
 }
 
+/// How many scenario links a cell shows before it says how many more there are.
+const LINKS_PER_CELL: usize = 12;
+
+/// Links to `list`, failing ones first, at most [`LINKS_PER_CELL`]; the rest as a count
+/// (that filters the table by `req`, when given).
+fn links(out: &mut String, list: &[&ScenarioRecord], req: Option<&str>) {
+    let mut sorted: Vec<&ScenarioRecord> = list.to_vec();
+    sorted.sort_by_key(|s| s.status == Status::Passed);
+    for s in sorted.iter().take(LINKS_PER_CELL) {
+        scenario_link(out, s);
+        out.push(' ');
+    }
+    if sorted.len() > LINKS_PER_CELL {
+        let more = sorted.len() - LINKS_PER_CELL;
+        match req {
+            Some(id) => {
+                let _ = write!(
+                    out,
+                    "<a href=\"#scenarios\" class=\"req-filter more\" data-req=\"{}\">+{more} more</a>",
+                    h(id)
+                );
+            }
+            None => {
+                let _ = write!(out, "<span class=\"more\">+{more} more</span>");
+            }
+        }
+    }
+}
+
 /// Totals, runs, status bar and the duration histogram.
 pub fn summary(out: &mut String, r: &Results) {
     let s = &r.summary;
@@ -143,10 +172,7 @@ pub fn traceability(out: &mut String, r: &Results) {
             h(row.id),
             h(row.text)
         );
-        for s in &row.scenarios {
-            scenario_link(out, s);
-            out.push(' ');
-        }
+        links(out, &row.scenarios, Some(row.id));
         let _ = write!(
             out,
             "</td><td><span class=\"verdict {class}\">{word}</span></td></tr>"
@@ -239,10 +265,7 @@ pub fn coverage(out: &mut String, r: &Results) {
                     out.push_str("<td class=\"cell miss\">not staged</td>");
                 } else {
                     out.push_str("<td class=\"cell hit\">");
-                    for s in list {
-                        scenario_link(out, s);
-                        out.push(' ');
-                    }
+                    links(out, list, None);
                     out.push_str("</td>");
                 }
             }
@@ -412,16 +435,12 @@ pub fn scenarios(out: &mut String, r: &Results) {
     out.push_str("</select></label> <label>search <input id=\"text-filter\" type=\"search\" placeholder=\"id or title\"></label> <span id=\"shown\"></span></form>");
     out.push_str("<table id=\"scenario-table\"><thead><tr><th>status</th><th>scenario</th><th>kind</th><th>covers</th><th>origin</th><th>time</th></tr></thead><tbody>");
     for s in &r.scenarios {
-        let reqs = s.covers.join(" ");
         let _ = write!(
             out,
-            "<tr class=\"row\" id=\"{}\" data-id=\"{}\" data-status=\"{}\" data-kind=\"{}\" data-reqs=\" {} \" data-text=\"{}\"><td>",
+            "<tr class=\"row\" id=\"{}\" data-id=\"{}\" data-status=\"{}\"><td>",
             anchor("s", &s.id),
             h(&s.id),
             status_word(s.status),
-            h(&s.kind),
-            h(&reqs),
-            h(&format!("{} {}", s.id, s.title.as_deref().unwrap_or("")).to_lowercase()),
         );
         badge(out, s.status);
         let review = match s.review.as_deref() {
@@ -430,7 +449,7 @@ pub fn scenarios(out: &mut String, r: &Results) {
         };
         let _ = write!(
             out,
-            "</td><td><button type=\"button\" class=\"open\" aria-expanded=\"false\">{}</button><div class=\"title\">{}</div></td><td>{}</td><td>{}</td><td>{}{review}</td><td class=\"num\">{}</td></tr>",
+            "</td><td><button class=\"open\">{}</button><div class=\"title\">{}</div></td><td>{}</td><td>{}</td><td>{}{review}</td><td class=\"num\">{}</td></tr>",
             h(&s.id),
             h(s.title.as_deref().unwrap_or("")),
             h(&s.kind),

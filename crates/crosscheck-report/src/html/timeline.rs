@@ -7,16 +7,24 @@ use crate::coverage::url_path;
 use crate::results::Results;
 
 /// How many characters of a body or log line the timeline keeps.
-const TEXT_CHARS: usize = 240;
+const TEXT_CHARS: usize = 160;
+/// ...and for a scenario that passed (its evidence matters less).
+const PASSED_CHARS: usize = 90;
 
-/// `[{ "id", "ev": [[at_ms, lane, text, duration_ms]], "fail": [...] }]`, one per
-/// scenario in order. Lanes: `sut` (requests to the service), a dependency's name
+/// `[[events, failures]]`, one per scenario in order (the order of the table's rows),
+/// each event `[at_ms, lane, text, duration_ms]`. Lanes: `sut` (requests to the service), a dependency's name
 /// (calls it received; stubs staged on it at 0), `log` (lines read, at the end).
 pub fn data(results: &Results) -> String {
     let list: Vec<Value> = results
         .scenarios
         .iter()
         .map(|s| {
+            let limit = if s.status == crosscheck_run::Status::Passed {
+                PASSED_CHARS
+            } else {
+                TEXT_CHARS
+            };
+            let cut = |t: &str| cut(t, limit);
             let mut ev: Vec<Value> = Vec::new();
             for st in &s.staged {
                 ev.push(json!([
@@ -66,7 +74,7 @@ pub fn data(results: &Results) -> String {
                 .iter()
                 .map(|f| format!("step {}: {}: {}", f.step + 1, f.check, f.message))
                 .collect();
-            json!({ "id": s.id, "ev": ev, "fail": fail })
+            json!([ev, fail])
         })
         .collect();
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".to_owned())
@@ -76,11 +84,11 @@ fn round(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-fn cut(text: &str) -> String {
-    if text.chars().count() <= TEXT_CHARS {
+fn cut(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
         text.to_owned()
     } else {
-        let head: String = text.chars().take(TEXT_CHARS).collect();
+        let head: String = text.chars().take(limit).collect();
         format!("{head}…")
     }
 }
