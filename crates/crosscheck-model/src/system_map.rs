@@ -24,6 +24,76 @@ pub struct SystemMap {
     /// The scenarios folder or file, relative to the suite root.
     #[serde(default = "default_scenarios")]
     pub scenarios: String,
+    /// How `crosscheck audit` judges the suite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditConfig>,
+}
+
+/// How `crosscheck audit` judges the suite.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The checklist items that must pass (the audit exits 1 when one fails); the
+    /// others are reported as warnings. Every item when absent.
+    #[serde(default = "AuditItem::all")]
+    pub required: Vec<AuditItem>,
+    /// Hosts besides loopback that the service may be pointed at (dedicated test
+    /// instances), e.g. `auth.test.internal`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_hosts: Vec<String>,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            required: AuditItem::all(),
+            allow_hosts: Vec::new(),
+        }
+    }
+}
+
+/// An item of the governance checklist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditItem {
+    /// The tests validate the documented interface contract.
+    A,
+    /// Error scenarios reflect realistic failure modes.
+    B,
+    /// External dependencies are doubled or use dedicated test instances.
+    C,
+    /// The tests verify observable side effects.
+    D,
+    /// Every test traces to a requirement and every requirement is covered.
+    E,
+    /// Security controls are validated.
+    F,
+}
+
+impl AuditItem {
+    /// Every item, in order.
+    pub fn all() -> Vec<AuditItem> {
+        vec![
+            AuditItem::A,
+            AuditItem::B,
+            AuditItem::C,
+            AuditItem::D,
+            AuditItem::E,
+            AuditItem::F,
+        ]
+    }
+
+    /// `a` … `f`.
+    pub fn letter(self) -> &'static str {
+        match self {
+            AuditItem::A => "a",
+            AuditItem::B => "b",
+            AuditItem::C => "c",
+            AuditItem::D => "d",
+            AuditItem::E => "e",
+            AuditItem::F => "f",
+        }
+    }
 }
 
 fn default_version() -> u32 {

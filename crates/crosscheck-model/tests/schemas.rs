@@ -534,8 +534,12 @@ const MAP_CASES: &[(&str, &str, bool)] = &[
     ("env values that are numbers or booleans", "{ sut: { name: api, start: [run], env: { PORT: 8080, DEBUG: true } } }", true),
     ("a dependency with defaults only", "{ sut: { name: api, start: [run] }, dependencies: { auth: {} } }", true),
     ("a proxied dependency", "{ sut: { name: api, start: [run] }, dependencies: { db: { double: proxy, upstream: \"127.0.0.1:5432\" } } }", true),
+    ("an audit section", "{ sut: { name: api, start: [run] }, audit: { required: [a, c, e], allow_hosts: [auth.test.internal] } }", true),
+    ("an empty audit section", "{ sut: { name: api, start: [run] }, audit: {} }", true),
 
     // Rejected by both.
+    ("an audit item that does not exist", "{ sut: { name: api, start: [run] }, audit: { required: [a, g] } }", false),
+    ("a misspelt audit key", "{ sut: { name: api, start: [run] }, audit: { allowed_hosts: [x] } }", false),
     ("an unknown key at top level", "{ sut: { name: api, start: [run] }, scenario: tests/ }", false),
     ("sut.strat", "{ sut: { name: api, start: [run], strat: [run] } }", false),
     ("sut.ready.timout", "{ sut: { name: api, start: [run], ready: { timout: 5s } } }", false),

@@ -247,7 +247,7 @@ impl<W: Write> Listener for Console<W> {
                     duration(*elapsed_ms)
                 ));
             }
-            Event::ScenarioStarted { .. } => {}
+            Event::ScenarioStarted { .. } | Event::RunFolder { .. } => {}
             Event::ScenarioFinished(r) => {
                 self.scenario_line(r);
                 if r.status != Status::Passed {

@@ -58,6 +58,10 @@ pub struct Exchange {
     pub error: Option<String>,
     /// Time from sending to the end of the body.
     pub duration_ms: f64,
+    /// When it was sent: milliseconds after the scenario's stubs were installed (the
+    /// clock of the doubles' `at_ms`).
+    #[serde(default)]
+    pub at_ms: f64,
 }
 
 /// Sends `req` to `base_url` and waits at most `timeout`.
@@ -141,12 +145,14 @@ pub async fn send(
             response: Some(r),
             error: None,
             duration_ms,
+            at_ms: 0.0,
         },
         Err(e) => Exchange {
             request: sent,
             response: None,
             error: Some(e),
             duration_ms,
+            at_ms: 0.0,
         },
     }
 }

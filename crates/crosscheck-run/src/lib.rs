@@ -22,6 +22,7 @@ mod outcome;
 mod proxies;
 pub mod redact;
 mod runner;
+pub mod shard;
 mod suite;
 mod sut;
 mod validate;

@@ -128,6 +128,11 @@ pub enum Event<'a> {
         /// How many scenarios will run.
         scenarios: usize,
     },
+    /// The run's own folder (`${dir}`) exists; result files go there by default.
+    RunFolder {
+        /// The folder.
+        path: &'a std::path::Path,
+    },
     /// The build command is running.
     Building {
         /// The command.

@@ -35,6 +35,8 @@ pub struct RunOptions {
     pub filter: Option<String>,
     /// Skip `sut.build`.
     pub no_build: bool,
+    /// Run only this shard of the suite: `(k, n)`, 1 ≤ k ≤ n (see [`crate::shard`]).
+    pub shard: Option<(u32, u32)>,
 }
 
 /// Runs the suite and reports to `listener`. `Ok` carries the totals whatever the
@@ -56,6 +58,9 @@ pub async fn run(
             opts.filter
                 .as_ref()
                 .is_none_or(|f| s.scenario.id.value.contains(f.as_str()))
+                && opts
+                    .shard
+                    .is_none_or(|(k, n)| crate::shard::in_shard(&s.scenario.id.value, k, n))
         })
         .collect();
     let mut summary = Summary {
@@ -68,6 +73,7 @@ pub async fn run(
     });
 
     let run_dir = prepare_run_dir(&suite.root)?;
+    listener.event(&Event::RunFolder { path: &run_dir });
     let mut client = http_client()?;
 
     let mut doubles: IndexMap<String, MockServer> = IndexMap::new();
@@ -216,6 +222,7 @@ async fn run_scenario(
             .unwrap_or_default();
         mock.install(stubs);
     }
+    let installed = Instant::now();
     let mut probes = [
         logs.main.map(LogProbe::new),
         Some(LogProbe::new(LogSource::Captured(logs.stdout))),
@@ -237,7 +244,9 @@ async fn run_scenario(
             .and_then(|t| t.within)
             .map(|w| w.get() + WITHIN_SLACK)
             .unwrap_or(suite.map.sut.request_timeout.get());
-        let ex = http::send(client, &spec.url, req, timeout).await;
+        let sent_at = installed.elapsed().as_secs_f64() * 1000.0;
+        let mut ex = http::send(client, &spec.url, req, timeout).await;
+        ex.at_ms = sent_at;
         if let Some(then) = then {
             failures.extend(evaluate::response(
                 step,

@@ -29,6 +29,39 @@ pub enum Command {
         /// Skip the `sut.build` command (the service is already built).
         #[arg(long)]
         no_build: bool,
+        /// Run one shard of the suite, `k/n` (a deterministic split by scenario id), so a
+        /// CI matrix of n machines runs it all; merge with `crosscheck report --merge`.
+        #[arg(long, value_name = "K/N", value_parser = crosscheck_run::shard::parse)]
+        shard: Option<(u32, u32)>,
+        #[command(flatten)]
+        outputs: RunOutputs,
+    },
+    /// Audit a suite against the governance checklist (items a–f), with evidence.
+    Audit {
+        /// The suite folder (holding crosscheck.yaml), or the map file itself.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output: text for a person, json, or sarif (SARIF 2.1.0 for code hosts).
+        #[arg(long, default_value = "text", value_parser = ["text", "json", "sarif"])]
+        format: String,
+    },
+    /// Render reports from results files written by `crosscheck run`.
+    Report {
+        /// One results.json, or several with --merge.
+        #[arg(required = true, value_name = "RESULTS")]
+        results: Vec<PathBuf>,
+        /// Merge several results files (say, a suite's shards) into one report.
+        #[arg(long)]
+        merge: bool,
+        /// Write JUnit XML here.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Write the self-contained HTML report here.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Write the (merged) results JSON here.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
     },
     /// Check a suite's files without running anything.
     Validate {
@@ -52,4 +85,19 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+}
+
+/// Files a run writes besides the console output.
+#[derive(Debug, clap::Args)]
+pub struct RunOutputs {
+    /// Write the results JSON here (default: `.crosscheck/runs/<run>/results.json` in the
+    /// suite). It is rewritten as scenarios finish, so an interrupted run keeps its results.
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// Also write JUnit XML here.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write the self-contained HTML report here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }

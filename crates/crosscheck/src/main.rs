@@ -5,6 +5,7 @@ mod cli;
 mod exit_codes;
 mod proxy_cmd;
 mod render;
+mod reports;
 
 use std::io::IsTerminal;
 
@@ -42,14 +43,28 @@ async fn dispatch(cli: Cli) -> i32 {
             config,
             seed,
         } => proxy_cmd::run(&host, port, config.as_deref(), seed).await,
+        Command::Audit { dir, format } => reports::audit(&dir, &format, color_err),
+        Command::Report {
+            results,
+            merge,
+            junit,
+            html,
+            json,
+        } => reports::report(&results, merge, junit, html, json, color_out, color_err),
         Command::Run {
             dir,
             filter,
             no_build,
+            shard,
+            outputs,
         } => {
-            let opts = RunOptions { filter, no_build };
+            let opts = RunOptions {
+                filter,
+                no_build,
+                shard,
+            };
             tokio::select! {
-                code = run(&dir, &opts, color_out, color_err) => code,
+                code = run(&dir, &opts, &outputs, color_out, color_err) => code,
                 _ = tokio::signal::ctrl_c() => {
                     // Dropping the run stops the service's process group and the doubles.
                     eprintln!("\ninterrupted: the service and the doubles were stopped");
@@ -84,7 +99,13 @@ fn validate(dir: &std::path::Path, color: bool) -> i32 {
     }
 }
 
-async fn run(dir: &std::path::Path, opts: &RunOptions, color_out: bool, color_err: bool) -> i32 {
+async fn run(
+    dir: &std::path::Path,
+    opts: &RunOptions,
+    outputs: &cli::RunOutputs,
+    color_out: bool,
+    color_err: bool,
+) -> i32 {
     let suite = match Suite::load(dir) {
         Ok(s) => s,
         Err(e) => {
@@ -93,7 +114,24 @@ async fn run(dir: &std::path::Path, opts: &RunOptions, color_out: bool, color_er
         }
     };
     let mut console = Console::new(std::io::stdout(), color_out);
-    match crosscheck_run::run(&suite, opts, &mut console).await {
+    let mut writer = crosscheck_report::ResultsWriter::new(
+        &suite,
+        outputs.results.clone(),
+        opts.filter.clone(),
+        opts.shard,
+    );
+    let outcome = {
+        let mut tee = crosscheck_report::Tee {
+            listeners: vec![&mut console, &mut writer],
+        };
+        crosscheck_run::run(&suite, opts, &mut tee).await
+    };
+    if let Err(e) = &outcome {
+        writer.abort(&e.to_string());
+    }
+    let written = reports::after_run(&mut writer, outputs, color_err);
+    match outcome {
+        Ok(_) if written != exit_codes::OK => written,
         Ok(summary) if summary.ok() => exit_codes::OK,
         Ok(_) => exit_codes::TEST_FAILED,
         Err(e) => {
