@@ -189,9 +189,11 @@ mod tests {
             headers: vec![],
             body: String::new(),
             json: None,
+            url: path.to_owned(),
             at_ms: 0,
             stub: None,
             outcome: Outcome::Unmatched,
+            note: None,
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod cli;
 mod exit_codes;
+mod mock;
 mod render;
 
 use std::io::IsTerminal;
@@ -35,6 +36,22 @@ async fn dispatch(cli: Cli) -> i32 {
     let color_err = wants_color(&cli.color, std::io::stderr().is_terminal());
     match cli.command {
         Command::Validate { dir } => validate(&dir, color_err),
+        Command::Mock {
+            contracts,
+            port,
+            mappings,
+            seed,
+            journal,
+        } => {
+            let args = mock::MockArgs {
+                contracts,
+                port,
+                mappings,
+                seed,
+                journal,
+            };
+            mock::mock(args).await
+        }
         Command::Run {
             dir,
             filter,
