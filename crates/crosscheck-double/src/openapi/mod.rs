@@ -8,7 +8,7 @@ mod generate;
 mod validate;
 
 use bytes::Bytes;
-use crosscheck_contract::{Contract, Operation, ParameterLocation, StatusKey};
+use crosscheck_contract::{Contract, Operation, ParameterLocation, SecurityKind, StatusKey};
 use crosscheck_model::path_template;
 use http::header::{ALLOW, CONTENT_TYPE};
 use http::{HeaderValue, StatusCode};
@@ -107,6 +107,9 @@ impl ContractSet {
         let Some((served, op, prepared)) = found else {
             return self.no_operation(req);
         };
+        if let Some(refused) = check_security(&served.contract, op, req) {
+            return refused;
+        }
         let problems = check_request(served, op, prepared, req);
         if !problems.is_empty() {
             return refuse(op, &problems);
@@ -273,6 +276,61 @@ fn status_of(key: StatusKey) -> u16 {
         StatusKey::Range(r) => u16::from(r) * 100,
         StatusKey::Default => 200,
     }
+}
+
+/// 401 when the operation needs credentials and the request satisfies none of its
+/// security alternatives (bearer and basic: an `Authorization` header with that scheme;
+/// API keys: the header, query parameter or cookie). OAuth2, OpenID Connect and mutual TLS
+/// are taken as satisfied by any `Authorization` header.
+fn check_security(
+    contract: &Contract,
+    op: &Operation,
+    req: &RecordedRequest,
+) -> Option<(Rendered, Option<String>)> {
+    if !op.security {
+        return None;
+    }
+    let auth = req.header("authorization").unwrap_or("");
+    let satisfied = |name: &str| match contract.security_scheme(name).map(|s| &s.kind) {
+        Some(SecurityKind::Http { scheme, .. }) => auth
+            .split_once(' ')
+            .is_some_and(|(sch, cred)| sch.eq_ignore_ascii_case(scheme) && !cred.trim().is_empty()),
+        Some(SecurityKind::ApiKey { location, name }) => match location.as_str() {
+            "header" => req.header(name).is_some(),
+            "query" => req.query_param(name).is_some(),
+            _ => cookies(req.header("cookie")).iter().any(|(n, _)| n == name),
+        },
+        _ => !auth.is_empty(),
+    };
+    let ok = op
+        .security_requirements
+        .iter()
+        .any(|alt| alt.schemes.iter().all(|(name, _)| satisfied(name)));
+    if ok {
+        return None;
+    }
+    let names: Vec<String> = op
+        .security_requirements
+        .iter()
+        .map(|alt| {
+            alt.schemes
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(" + ")
+        })
+        .collect();
+    let why = format!(
+        "{} needs credentials ({}) and the request carries none that fit",
+        op.label(),
+        names.join(" or ")
+    );
+    let mut r = Rendered::json(StatusCode::UNAUTHORIZED, &json!({ "error": why }));
+    r.headers.push((
+        http::header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer"),
+    ));
+    Some((r, Some(why)))
 }
 
 fn check_request(
