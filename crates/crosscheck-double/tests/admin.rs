@@ -334,3 +334,77 @@ where
     }
     out
 }
+
+#[tokio::test]
+async fn the_journal_loses_no_request_under_concurrent_load() {
+    let mock = admin_mock().await;
+    let base = mock.url();
+    let admin = format!("{base}/__admin");
+    let m = json!({"request": {"urlPath": "/load"}, "response": {"status": 200, "body": "ok"}});
+    assert_eq!(post(&format!("{admin}/mappings"), m).await.0, 201);
+    let c = reqwest::Client::builder()
+        .timeout(common::LIMIT)
+        .build()
+        .unwrap();
+    bounded(async {
+        let tasks = (0..40).map(|_| {
+            let c = c.clone();
+            let url = format!("{base}/load");
+            async move {
+                for _ in 0..50 {
+                    assert_eq!(c.get(&url).send().await.unwrap().status(), 200);
+                }
+            }
+        });
+        futures_join(tasks).await;
+    })
+    .await;
+    let (_, count) = post(
+        &format!("{admin}/requests/count"),
+        json!({"urlPath": "/load"}),
+    )
+    .await;
+    assert_eq!(count, json!({"count": 2000}));
+    assert_eq!(mock.journal_dropped(), 0);
+    mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_bounded_journal_keeps_the_newest() {
+    let mut options = MockOptions::default();
+    options.admin = true;
+    options.journal_capacity = Some(3);
+    let mock = MockServer::start_with("wm", options).await.unwrap();
+    for i in 0..5 {
+        client()
+            .get(format!("{}/r{i}", mock.url()))
+            .send()
+            .await
+            .unwrap();
+    }
+    let paths: Vec<String> = mock.journal().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/r2", "/r3", "/r4"]);
+    assert_eq!(mock.journal_dropped(), 2);
+    mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn http2_with_prior_knowledge() {
+    let mock = admin_mock().await;
+    let m = json!({"request": {"urlPath": "/h2"}, "response": {"status": 200, "body": "two"}});
+    assert_eq!(
+        post(&format!("{}/__admin/mappings", mock.url()), m).await.0,
+        201
+    );
+    let c = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .timeout(common::LIMIT)
+        .build()
+        .unwrap();
+    let r = bounded(c.get(format!("{}/h2", mock.url())).send())
+        .await
+        .unwrap();
+    assert_eq!(r.version(), reqwest::Version::HTTP_2);
+    assert_eq!(r.text().await.unwrap(), "two");
+    mock.shutdown().await;
+}
