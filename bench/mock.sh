@@ -11,7 +11,8 @@
 # (`@stoplight/prism-cli`) and mountebank from npm, installed into bench/.peers when
 # missing. The Pact mock server is used when `pact_mock_server_cli` is on PATH.
 #
-# Settings (environment): DURATION (10s), CONNECTIONS (50), ROUNDS (3), LOAD_SECONDS (60).
+# Settings (environment): DURATION (10s), CONNECTIONS (50), ROUNDS (3), LOAD_SECONDS (60),
+# NO_BUILD=1 to use the release binaries already built.
 # Writes bench/out/mock.md and prints it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +28,10 @@ if [ ! -x "$peers/node_modules/.bin/mb" ] || [ ! -x "$peers/node_modules/.bin/pr
   mkdir -p "$peers"
   (cd "$peers" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install -s wiremock @stoplight/prism-cli mountebank >/dev/null)
 fi
-cargo build -q --release -p crosscheck
-cargo build -q --release -p crosscheck-double --example bare_hyper
+if [ -z "${NO_BUILD:-}" ]; then
+  cargo build -q --release -p crosscheck
+  cargo build -q --release -p crosscheck-double --example bare_hyper
+fi
 cc=$PWD/target/release/crosscheck
 bare=$PWD/target/release/examples/bare_hyper
 jar=$(ls "$peers"/node_modules/wiremock/build/wiremock-standalone-*.jar | head -1)

@@ -35,6 +35,8 @@ pub(crate) struct Shared {
 pub(crate) struct State {
     stubs: Vec<Stub>,
     used: Vec<u32>,
+    /// Matching requests seen per stub, for `every`.
+    seen: Vec<u32>,
     installed_at: Instant,
     pub(crate) journal: Journal,
     /// Mappings created through the admin API or read from files.
@@ -71,6 +73,7 @@ impl Shared {
             state: Mutex::new(State {
                 stubs: Vec::new(),
                 used: Vec::new(),
+                seen: Vec::new(),
                 installed_at: Instant::now(),
                 journal: setup
                     .journal_capacity
@@ -99,6 +102,7 @@ impl Shared {
     pub(crate) fn install(&self, stubs: Vec<Stub>) {
         let mut st = self.lock();
         st.used = vec![0; stubs.len()];
+        st.seen = vec![0; stubs.len()];
         st.stubs = stubs;
         st.journal.clear();
         st.installed_at = Instant::now();
@@ -136,40 +140,43 @@ impl Shared {
             st.journal.push(record);
             return Decision { plan, generation };
         }
-        let (plan, outcome) = match matching::choose(&st.stubs, &mut st.used, &record) {
-            Choice::Stub(i) => {
-                record.stub = Some(i);
-                let (mut plan, outcome) = plan_for(&st.stubs[i], generation);
-                if let Plan::Reply { rendered, .. } = &mut plan {
-                    rendered.fill_templates(&record, st.stubs[i].on.path.as_deref());
+        let (plan, outcome) =
+            match matching::choose_counted(&st.stubs, &mut st.used, &mut st.seen, &record) {
+                Choice::Stub(i) => {
+                    record.stub = Some(i);
+                    let (mut plan, outcome) = plan_for(&st.stubs[i], generation);
+                    if let Plan::Reply { rendered, .. } = &mut plan {
+                        rendered.fill_templates(&record, st.stubs[i].on.path.as_deref());
+                    }
+                    (plan, outcome)
                 }
-                (plan, outcome)
-            }
-            Choice::Unmatched { .. } if self.contracts.is_some() => {
-                let contracts = self.contracts.as_ref().expect("checked above");
-                let (rendered, note) = contracts.answer(&record);
-                record.note = note;
-                let status = rendered.status.as_u16();
-                let plan = Plan::Reply {
-                    rendered,
-                    wait: Duration::ZERO,
-                };
-                (plan, Outcome::Replied { status })
-            }
-            Choice::Unmatched { closest } => {
-                let closest = match st.store.closest(&record) {
-                    Some((n, text)) if st.stubs.is_empty() || n < closest_count(&closest) => text,
-                    _ => closest,
-                };
-                record.note = Some(closest.clone());
-                let rendered = Rendered::unmatched(&record.describe(), &closest);
-                let plan = Plan::Reply {
-                    rendered,
-                    wait: Duration::ZERO,
-                };
-                (plan, Outcome::Unmatched)
-            }
-        };
+                Choice::Unmatched { .. } if self.contracts.is_some() => {
+                    let contracts = self.contracts.as_ref().expect("checked above");
+                    let (rendered, note) = contracts.answer(&record);
+                    record.note = note;
+                    let status = rendered.status.as_u16();
+                    let plan = Plan::Reply {
+                        rendered,
+                        wait: Duration::ZERO,
+                    };
+                    (plan, Outcome::Replied { status })
+                }
+                Choice::Unmatched { closest } => {
+                    let closest = match st.store.closest(&record) {
+                        Some((n, text)) if st.stubs.is_empty() || n < closest_count(&closest) => {
+                            text
+                        }
+                        _ => closest,
+                    };
+                    record.note = Some(closest.clone());
+                    let rendered = Rendered::unmatched(&record.describe(), &closest);
+                    let plan = Plan::Reply {
+                        rendered,
+                        wait: Duration::ZERO,
+                    };
+                    (plan, Outcome::Unmatched)
+                }
+            };
         record.outcome = outcome;
         st.journal.push(record);
         Decision { plan, generation }

@@ -240,6 +240,10 @@ pub struct Stub {
     /// Answer only the first N matching requests, then let later stubs answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub times: Option<u32>,
+    /// Answer only every k-th matching request (the k-th, 2k-th, …); the others fall
+    /// through to later stubs. With `times`, counts only the calls it answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<std::num::NonZeroU32>,
 }
 
 /// Which requests a stub answers.

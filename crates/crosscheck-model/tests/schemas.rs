@@ -399,6 +399,7 @@ const SCENARIO_CASES: &[(&str, &str, bool)] = &[
     ("origin, review, title, covers", "{ id: x, title: T, covers: [REQ-1, REQ-2], kind: negative, origin: llm, review: pending, when: { path: /a } }", true),
     ("request with query, headers and a body", r#"{ id: x, kind: negative, when: { method: PUT, path: /a, query: { page: "2" }, headers: { X-Count: 5 }, body: "not json" } }"#, true),
     ("stub matching on query, headers and json", r#"{ id: x, kind: positive, given: { auth: [ { on: { method: POST, path: "/users/{id}", query: { q: { exists: true } }, headers: { authorization: { regex: ^Bearer } }, json: { $.name: bob } }, times: 2, reply: { headers: { x-a: b }, body: oops } } ] }, when: { path: /a } }"#, true),
+    ("a stub answering every third call", "{ id: x, kind: fault, given: { auth: [ { on: { path: /v }, every: 3, fault: reset }, { reply: { status: 200 } } ] }, when: { path: /a } }", true),
     ("calls with times 0 and matchers", "{ id: x, kind: security, when: { path: /a }, then: { calls: { auth: [ { path: /validate, times: 0, query: { a: b }, json: { token: { absent: true } } } ] } } }", true),
     ("logs from stderr, absent", "{ id: x, kind: security, when: { path: /a }, then: { logs: [ { regex: secret, source: stderr, absent: true } ] } }", true),
 
@@ -437,6 +438,7 @@ const SCENARIO_CASES: &[(&str, &str, bool)] = &[
     ("a duration in words", "{ id: x, kind: positive, when: { path: /a }, then: { within: soon } }", false),
     ("a negative duration", "{ id: x, kind: positive, when: { path: /a }, then: { within: -1 } }", false),
     ("a bad delay", "{ id: x, kind: fault, given: { auth: [ { fault: { delay: 2 parsecs } } ] }, when: { path: /a } }", false),
+    ("every 0", "{ id: x, kind: fault, given: { auth: [ { every: 0, fault: reset } ] }, when: { path: /a } }", false),
     ("negative times", "{ id: x, kind: positive, when: { path: /a }, then: { calls: { auth: [ { times: -1 } ] } } }", false),
     ("a bad log source", "{ id: x, kind: positive, when: { path: /a }, then: { logs: [ { contains: a, source: stdin } ] } }", false),
     ("`absent` not a boolean", "{ id: x, kind: positive, when: { path: /a }, then: { logs: [ { contains: a, absent: 1 } ] } }", false),
