@@ -18,4 +18,21 @@ pub enum DoubleError {
         #[source]
         source: std::io::Error,
     },
+    /// The folder of WireMock mapping files could not be read.
+    #[error("read the mappings folder {}", dir.display())]
+    MappingsDir {
+        /// The folder.
+        dir: std::path::PathBuf,
+        /// Why reading failed.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A WireMock mapping file could not be read or understood.
+    #[error("load the mapping file {}: {reason}", file.display())]
+    Mapping {
+        /// The file.
+        file: std::path::PathBuf,
+        /// What is wrong, naming the key.
+        reason: String,
+    },
 }

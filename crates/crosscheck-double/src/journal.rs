@@ -67,9 +67,11 @@ mod tests {
             headers: vec![],
             body: String::new(),
             json: None,
+            url: format!("/{n}"),
             at_ms: n,
             stub: None,
             outcome: Outcome::Unmatched,
+            note: None,
         }
     }
 

@@ -126,13 +126,34 @@ pub(crate) enum Choice {
 
 /// Tries `stubs` in order and picks the first that matches `req` and has uses left,
 /// counting the use in `used` (one counter per stub).
+#[cfg(test)]
 pub(crate) fn choose(stubs: &[Stub], used: &mut [u32], req: &RecordedRequest) -> Choice {
+    choose_counted(stubs, used, &mut [], req)
+}
+
+/// [`choose`], also counting in `seen` every matching request a stub with `every` saw,
+/// answering only on each k-th.
+pub(crate) fn choose_counted(
+    stubs: &[Stub],
+    used: &mut [u32],
+    seen: &mut [u32],
+    req: &RecordedRequest,
+) -> Choice {
     for (i, stub) in stubs.iter().enumerate() {
         let count = used.get(i).copied().unwrap_or(0);
         if stub.times.is_some_and(|limit| count >= limit) {
             continue;
         }
         if differences(&stub.on, req).is_empty() {
+            if let Some(k) = stub.every {
+                let Some(n) = seen.get_mut(i) else {
+                    continue;
+                };
+                *n = n.saturating_add(1);
+                if *n % k.get() != 0 {
+                    continue;
+                }
+            }
             if let Some(c) = used.get_mut(i) {
                 *c = c.saturating_add(1);
             }
@@ -155,7 +176,15 @@ pub(crate) fn closest(stubs: &[Stub], used: &[u32], req: &RecordedRequest) -> St
     let Some((i, stub, diffs)) = best else {
         return "no stubs are installed".to_owned();
     };
-    let why = if diffs.is_empty() {
+    let why = if diffs.is_empty()
+        && stub.every.is_some()
+        && stub
+            .times
+            .is_none_or(|t| used.get(i).copied().unwrap_or(0) < t)
+    {
+        let k = stub.every.map_or(1, std::num::NonZeroU32::get);
+        format!("it matches, but it answers only one call in {k}")
+    } else if diffs.is_empty() {
         let limit = stub.times.unwrap_or(0);
         let count = used.get(i).copied().unwrap_or(0);
         format!("it matches, but it answers only {limit} time(s) and has answered {count}")
@@ -189,9 +218,11 @@ mod tests {
             headers: vec![],
             body: String::new(),
             json: None,
+            url: path.to_owned(),
             at_ms: 0,
             stub: None,
             outcome: Outcome::Unmatched,
+            note: None,
         }
     }
 
@@ -292,6 +323,32 @@ mod tests {
         assert_eq!(choose(&s, &mut used, &r), Choice::Stub(1));
         assert_eq!(choose(&s, &mut used, &r), Choice::Stub(1));
         assert_eq!(used, [2, 2]);
+    }
+
+    #[test]
+    fn every_kth_call_falls_through_otherwise() {
+        let s = stubs(
+            "- { on: { path: /v }, reply: { status: 503 }, every: 3 }\n- { on: { path: /v }, reply: { status: 200 } }\n",
+        );
+        let (mut used, mut seen) = (vec![0; 2], vec![0; 2]);
+        let r = req("GET", "/v");
+        let picks: Vec<Choice> = (0..6)
+            .map(|_| choose_counted(&s, &mut used, &mut seen, &r))
+            .collect();
+        use Choice::Stub;
+        assert_eq!(
+            picks,
+            [Stub(1), Stub(1), Stub(0), Stub(1), Stub(1), Stub(0)]
+        );
+        let only = stubs("- { on: { path: /v }, every: 2 }\n");
+        let (mut used, mut seen) = (vec![0], vec![0]);
+        let Choice::Unmatched { closest } = choose_counted(&only, &mut used, &mut seen, &r) else {
+            panic!("the first call must fall through");
+        };
+        assert_eq!(
+            closest,
+            "stub #0 (any method /v): it matches, but it answers only one call in 2"
+        );
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub struct RecordedRequest {
     pub method: String,
     /// The path, without the query string.
     pub path: String,
+    /// The path and query string as sent (`/users?limit=5`).
+    pub url: String,
     /// Query parameters, percent-decoded, in order.
     pub query: Vec<(String, String)>,
     /// Headers with lower-case names, in order (repeated names keep each value).
@@ -24,6 +26,9 @@ pub struct RecordedRequest {
     pub stub: Option<usize>,
     /// What the double did.
     pub outcome: Outcome,
+    /// Why, when there is more to say: what made the contract refuse the request, the
+    /// nearest stub when none matched, the realised delay of a fault.
+    pub note: Option<String>,
 }
 
 impl RecordedRequest {
@@ -80,6 +85,7 @@ mod tests {
         RecordedRequest {
             method: "GET".to_owned(),
             path: "/validate".to_owned(),
+            url: "/validate?token=abc".to_owned(),
             query: vec![("token".to_owned(), "abc".to_owned())],
             headers: vec![
                 ("authorization".to_owned(), "Bearer t".to_owned()),
@@ -90,6 +96,7 @@ mod tests {
             at_ms: 3,
             stub: Some(0),
             outcome: Outcome::Replied { status: 200 },
+            note: None,
         }
     }
 

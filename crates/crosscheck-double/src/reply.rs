@@ -72,6 +72,29 @@ impl Rendered {
         out
     }
 
+    /// Fills `{{request.…}}` placeholders (see the `template` module) in the body and
+    /// header values; `path_template` is the stub's path, for named path segments.
+    pub(crate) fn fill_templates(
+        &mut self,
+        req: &crate::record::RecordedRequest,
+        path_template: Option<&str>,
+    ) {
+        if let Ok(text) = std::str::from_utf8(&self.body)
+            && crate::template::has_placeholders(text)
+        {
+            self.body = Bytes::from(crate::template::render(text, req, path_template));
+        }
+        for (_, value) in &mut self.headers {
+            if let Ok(text) = value.to_str()
+                && crate::template::has_placeholders(text)
+                && let Ok(v) =
+                    HeaderValue::from_str(&crate::template::render(text, req, path_template))
+            {
+                *value = v;
+            }
+        }
+    }
+
     /// A JSON reply with this status.
     pub(crate) fn json(status: StatusCode, value: &serde_json::Value) -> Self {
         Rendered {

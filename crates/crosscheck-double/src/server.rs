@@ -5,10 +5,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use crosscheck_contract::Contract;
 use crosscheck_model::scenario::Stub;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
@@ -16,9 +17,31 @@ use tracing::Instrument;
 
 use crate::error::DoubleError;
 use crate::fault;
+use crate::openapi::ContractSet;
 use crate::record::RecordedRequest;
 use crate::service;
-use crate::state::Shared;
+use crate::state::{Setup, Shared};
+use crate::wiremock;
+
+/// How to start a [`MockServer`] beyond a bare stub server.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct MockOptions {
+    /// Where to listen; `127.0.0.1` and a free port when `None`.
+    pub addr: Option<SocketAddr>,
+    /// Contracts whose operations answer every request no stub answers, after checking
+    /// the request against the operation.
+    pub contracts: Vec<Contract>,
+    /// A folder of WireMock mapping files (`*.json`, or its `mappings/` subfolder), loaded
+    /// at start and restored by an admin reset.
+    pub mappings_dir: Option<std::path::PathBuf>,
+    /// Serve WireMock's `/__admin` API.
+    pub admin: bool,
+    /// The most requests the journal keeps (10,000 when `None`).
+    pub journal_capacity: Option<usize>,
+    /// Seeds the random delays and bytes of faults; the same seed replays them.
+    pub seed: u64,
+}
 
 /// How long connections get to finish in-flight replies when the server stops.
 const GRACE: Duration = Duration::from_secs(2);
@@ -30,6 +53,7 @@ const GRACE: Duration = Duration::from_secs(2);
 /// scenario starts clean.
 pub struct MockServer {
     shared: Arc<Shared>,
+    warnings: Vec<String>,
     addr: SocketAddr,
     task: Mutex<Option<JoinHandle<()>>>,
 }
@@ -53,7 +77,27 @@ impl MockServer {
 
     /// Starts a mock server on `addr` (port 0 picks a free port).
     pub async fn start_on(name: impl Into<String>, addr: SocketAddr) -> Result<Self, DoubleError> {
+        let options = MockOptions {
+            addr: Some(addr),
+            ..MockOptions::default()
+        };
+        Self::start_with(name, options).await
+    }
+
+    /// Starts a mock server set up by `options`: contracts to serve, WireMock mappings
+    /// and admin API, journal size, fault seed.
+    pub async fn start_with(
+        name: impl Into<String>,
+        options: MockOptions,
+    ) -> Result<Self, DoubleError> {
         let name = name.into();
+        let addr = options
+            .addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let mappings = match &options.mappings_dir {
+            Some(dir) => load_mappings(dir)?,
+            None => Vec::new(),
+        };
         let bind_error = |source| DoubleError::Bind {
             name: name.clone(),
             addr,
@@ -61,15 +105,38 @@ impl MockServer {
         };
         let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
-        let shared = Arc::new(Shared::new(name));
+        let mut warnings = Vec::new();
+        let contracts = if options.contracts.is_empty() {
+            None
+        } else {
+            let (set, w) = ContractSet::new(options.contracts);
+            warnings = w;
+            Some(set)
+        };
+        let setup = Setup {
+            contracts,
+            mappings,
+            admin: options.admin,
+            journal_capacity: options.journal_capacity,
+            seed: options.seed,
+            base: format!("http://{local}"),
+        };
+        let shared = Arc::new(Shared::with(name, setup));
         let span = tracing::debug_span!("mock", double = %shared.name, addr = %local);
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared)).instrument(span));
         tracing::debug!(double = %shared.name, addr = %local, "mock server listening");
         Ok(MockServer {
             shared,
+            warnings,
             addr: local,
             task: Mutex::new(Some(task)),
         })
+    }
+
+    /// What could not be prepared as asked, e.g. a generated body that does not fit its
+    /// schema; the server runs anyway.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The name given at start.
@@ -198,8 +265,10 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     let service = service_fn(move |request| {
         service::handle(Arc::clone(&service_shared), faults.clone(), request)
     });
-    let mut builder = http1::Builder::new();
-    builder.keep_alive(true).timer(TokioTimer::new());
+    // HTTP/1.1, or HTTP/2 with prior knowledge, whichever the client speaks.
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().keep_alive(true).timer(TokioTimer::new());
+    builder.http2().timer(TokioTimer::new());
     let mut connection = Box::pin(builder.serve_connection(TokioIo::new(stream), service));
     let mut stopping = shared.shutdown.subscribe();
     let mut winding_down = false;
@@ -226,6 +295,39 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
         tracing::debug!(?action, "fault");
         fault::perform(action, socket, shared.generations.subscribe()).await;
     }
+}
+
+/// Reads every `*.json` file of `dir` (or of `dir/mappings` when it exists), in name order.
+fn load_mappings(dir: &std::path::Path) -> Result<Vec<wiremock::Mapping>, DoubleError> {
+    let folder = if dir.join("mappings").is_dir() {
+        dir.join("mappings")
+    } else {
+        dir.to_path_buf()
+    };
+    let read_dir = |source| DoubleError::MappingsDir {
+        dir: folder.clone(),
+        source,
+    };
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&folder)
+        .map_err(read_dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|e| DoubleError::Mapping {
+            file: file.clone(),
+            reason: e.to_string(),
+        })?;
+        let mappings = wiremock::parse_file(&text).map_err(|reason| DoubleError::Mapping {
+            file: file.clone(),
+            reason,
+        })?;
+        out.extend(mappings);
+    }
+    Ok(out)
 }
 
 /// Two handles on one socket: a Tokio stream for hyper, and a plain one for faults.

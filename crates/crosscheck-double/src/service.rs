@@ -15,6 +15,7 @@ use crate::query;
 use crate::record::{Outcome, RecordedRequest};
 use crate::reply::Rendered;
 use crate::state::{Plan, Shared};
+use crate::wiremock;
 
 /// The largest request body a double reads.
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -29,6 +30,7 @@ pub(crate) async fn handle(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let generations = shared.generations.subscribe();
     let (parts, body) = request.into_parts();
+    let admin_call = shared.admin && parts.uri.path().starts_with("/__admin");
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) => {
@@ -40,9 +42,25 @@ pub(crate) async fn handle(
             return Ok(rendered.into_response());
         }
     };
+    if admin_call {
+        let rendered = shared.with_state(|st| {
+            let mut view = wiremock::api::View {
+                store: &mut st.store,
+                journal: &mut st.journal,
+                base: &shared.base,
+            };
+            wiremock::api::handle(&mut view, parts.method.as_str(), parts.uri.path(), &body)
+        });
+        return Ok(rendered.into_response());
+    }
     let record = RecordedRequest {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
+        url: parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+        note: None,
         query: parts.uri.query().map(query::parse).unwrap_or_default(),
         headers: parts
             .headers
@@ -80,6 +98,14 @@ pub(crate) async fn handle(
             Ok(rendered.into_response())
         }
         Plan::Fault(action) => hand_over(&faults, action).await,
+        Plan::DelayedFault { action, wait } => {
+            tokio::select! {
+                () = tokio::time::sleep(wait) => hand_over(&faults, action).await,
+                () = fault::released(generations, decision.generation) => {
+                    hand_over(&faults, Action::Close).await
+                }
+            }
+        }
     }
 }
 

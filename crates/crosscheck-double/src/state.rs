@@ -9,8 +9,10 @@ use tokio::sync::watch;
 use crate::fault::{self, Action};
 use crate::journal::Journal;
 use crate::matching::{self, Choice};
+use crate::openapi::ContractSet;
 use crate::record::{Outcome, RecordedRequest};
 use crate::reply::Rendered;
+use crate::wiremock::{self, Store};
 
 /// What the server shares between its accept loop, its connections and its handle.
 #[derive(Debug)]
@@ -21,14 +23,24 @@ pub(crate) struct Shared {
     pub(crate) generations: watch::Sender<u64>,
     /// Set once the server is stopping.
     pub(crate) shutdown: watch::Sender<bool>,
+    /// Contracts whose operations answer what no stub does.
+    pub(crate) contracts: Option<ContractSet>,
+    /// Whether `/__admin` routes are served.
+    pub(crate) admin: bool,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base: String,
 }
 
 #[derive(Debug)]
-struct State {
+pub(crate) struct State {
     stubs: Vec<Stub>,
     used: Vec<u32>,
+    /// Matching requests seen per stub, for `every`.
+    seen: Vec<u32>,
     installed_at: Instant,
-    journal: Journal,
+    pub(crate) journal: Journal,
+    /// Mappings created through the admin API or read from files.
+    pub(crate) store: Store,
 }
 
 /// How to answer one request.
@@ -38,6 +50,8 @@ pub(crate) enum Plan {
     Reply { rendered: Rendered, wait: Duration },
     /// Hand the socket over for a fault.
     Fault(Action),
+    /// Wait, then hand the socket over for a fault.
+    DelayedFault { action: Action, wait: Duration },
 }
 
 /// A plan, and the install generation it was made in.
@@ -48,18 +62,35 @@ pub(crate) struct Decision {
 }
 
 impl Shared {
+    #[cfg(test)]
     pub(crate) fn new(name: String) -> Self {
+        Self::with(name, Setup::default())
+    }
+
+    pub(crate) fn with(name: String, setup: Setup) -> Self {
         Shared {
             name,
             state: Mutex::new(State {
                 stubs: Vec::new(),
                 used: Vec::new(),
+                seen: Vec::new(),
                 installed_at: Instant::now(),
-                journal: Journal::new(),
+                journal: setup
+                    .journal_capacity
+                    .map_or_else(Journal::new, Journal::with_capacity),
+                store: Store::new(setup.mappings, setup.seed),
             }),
             generations: watch::Sender::new(0),
             shutdown: watch::Sender::new(false),
+            contracts: setup.contracts,
+            admin: setup.admin,
+            base: setup.base,
         }
+    }
+
+    /// Runs `f` with the state locked (admin calls).
+    pub(crate) fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut self.lock())
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -71,6 +102,7 @@ impl Shared {
     pub(crate) fn install(&self, stubs: Vec<Stub>) {
         let mut st = self.lock();
         st.used = vec![0; stubs.len()];
+        st.seen = vec![0; stubs.len()];
         st.stubs = stubs;
         st.journal.clear();
         st.installed_at = Instant::now();
@@ -99,24 +131,72 @@ impl Shared {
         let st = &mut *guard;
         let generation = *self.generations.borrow();
         record.at_ms = u64::try_from(st.installed_at.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let (plan, outcome) = match matching::choose(&st.stubs, &mut st.used, &record) {
-            Choice::Stub(i) => {
-                record.stub = Some(i);
-                plan_for(&st.stubs[i], generation)
-            }
-            Choice::Unmatched { closest } => {
-                let rendered = Rendered::unmatched(&record.describe(), &closest);
-                let plan = Plan::Reply {
-                    rendered,
-                    wait: Duration::ZERO,
-                };
-                (plan, Outcome::Unmatched)
-            }
-        };
+        if !st.store.is_empty()
+            && let Some(mapping) = st.store.choose(&record)
+        {
+            let (plan, outcome, note) = wiremock::answer(&mapping, &record, &mut st.store);
+            record.outcome = outcome;
+            record.note = note;
+            st.journal.push(record);
+            return Decision { plan, generation };
+        }
+        let (plan, outcome) =
+            match matching::choose_counted(&st.stubs, &mut st.used, &mut st.seen, &record) {
+                Choice::Stub(i) => {
+                    record.stub = Some(i);
+                    let (mut plan, outcome) = plan_for(&st.stubs[i], generation);
+                    if let Plan::Reply { rendered, .. } = &mut plan {
+                        rendered.fill_templates(&record, st.stubs[i].on.path.as_deref());
+                    }
+                    (plan, outcome)
+                }
+                Choice::Unmatched { .. } if self.contracts.is_some() => {
+                    let contracts = self.contracts.as_ref().expect("checked above");
+                    let (rendered, note) = contracts.answer(&record);
+                    record.note = note;
+                    let status = rendered.status.as_u16();
+                    let plan = Plan::Reply {
+                        rendered,
+                        wait: Duration::ZERO,
+                    };
+                    (plan, Outcome::Replied { status })
+                }
+                Choice::Unmatched { closest } => {
+                    let closest = match st.store.closest(&record) {
+                        Some((n, text)) if st.stubs.is_empty() || n < closest_count(&closest) => {
+                            text
+                        }
+                        _ => closest,
+                    };
+                    record.note = Some(closest.clone());
+                    let rendered = Rendered::unmatched(&record.describe(), &closest);
+                    let plan = Plan::Reply {
+                        rendered,
+                        wait: Duration::ZERO,
+                    };
+                    (plan, Outcome::Unmatched)
+                }
+            };
         record.outcome = outcome;
         st.journal.push(record);
         Decision { plan, generation }
     }
+}
+
+/// How many differences a stub near-miss text lists (`a; b` is two).
+fn closest_count(text: &str) -> usize {
+    text.matches("; ").count() + 1
+}
+
+/// How a mock server is set up beyond its stubs.
+#[derive(Debug, Default)]
+pub(crate) struct Setup {
+    pub(crate) contracts: Option<ContractSet>,
+    pub(crate) mappings: Vec<wiremock::Mapping>,
+    pub(crate) admin: bool,
+    pub(crate) journal_capacity: Option<usize>,
+    pub(crate) seed: u64,
+    pub(crate) base: String,
 }
 
 /// How `stub` answers, and the outcome to record.
@@ -169,9 +249,11 @@ mod tests {
             headers: vec![],
             body: String::new(),
             json: None,
+            url: path.to_owned(),
             at_ms: 0,
             stub: None,
             outcome: Outcome::Unmatched,
+            note: None,
         }
     }
 

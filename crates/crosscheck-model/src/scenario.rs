@@ -240,6 +240,10 @@ pub struct Stub {
     /// Answer only the first N matching requests, then let later stubs answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub times: Option<u32>,
+    /// Answer only every k-th matching request (the k-th, 2k-th, …); the others fall
+    /// through to later stubs. With `times`, counts only the calls it answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<std::num::NonZeroU32>,
     /// On a `double: proxy` dependency: a network fault for this scenario (an entry
     /// holds only `toxic`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -325,6 +329,7 @@ impl Stub {
     /// Whether the entry is a toxic alone (no matching, reply, fault or count).
     pub fn is_toxic_only(&self) -> bool {
         self.toxic.is_some()
+            && self.every.is_none()
             && self.reply.is_none()
             && self.fault.is_none()
             && self.times.is_none()

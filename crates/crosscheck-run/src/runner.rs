@@ -469,6 +469,12 @@ fn call_record(r: &RecordedRequest) -> CallRecord {
         },
         Outcome::Unmatched => "no stub matched: 404".to_owned(),
     };
+    // The double's own account: the realised delay of a fault, the contract violations it
+    // answered, or the nearest stub when none matched.
+    let answer = match &r.note {
+        Some(note) => format!("{answer} ({note})"),
+        None => answer,
+    };
     CallRecord {
         method: r.method.clone(),
         target,

@@ -85,6 +85,24 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+    /// Serve OpenAPI contracts (and WireMock mappings) as a mock server, with
+    /// WireMock's `/__admin` API, until Ctrl-C.
+    Mock {
+        /// OpenAPI contracts whose operations the mock serves.
+        contracts: Vec<PathBuf>,
+        /// The port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// A folder of WireMock mapping files (`*.json`, or its `mappings/` subfolder).
+        #[arg(long)]
+        mappings: Option<PathBuf>,
+        /// Seeds random fault delays and bytes; the same seed replays them.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// The most requests the journal keeps.
+        #[arg(long, value_name = "N")]
+        journal: Option<usize>,
+    },
 }
 
 /// Files a run writes besides the console output.

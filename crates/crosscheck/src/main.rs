@@ -3,6 +3,7 @@
 
 mod cli;
 mod exit_codes;
+mod mock;
 mod proxy_cmd;
 mod render;
 mod reports;
@@ -51,6 +52,22 @@ async fn dispatch(cli: Cli) -> i32 {
             html,
             json,
         } => reports::report(&results, merge, junit, html, json, color_out, color_err),
+        Command::Mock {
+            contracts,
+            port,
+            mappings,
+            seed,
+            journal,
+        } => {
+            let args = mock::MockArgs {
+                contracts,
+                port,
+                mappings,
+                seed,
+                journal,
+            };
+            mock::mock(args).await
+        }
         Command::Run {
             dir,
             filter,

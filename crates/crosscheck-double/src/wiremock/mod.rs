@@ -1,0 +1,119 @@
+//! WireMock compatibility: its JSON stub mappings and a subset of its `/__admin` API.
+
+pub(crate) mod api;
+mod mapping;
+mod matching;
+mod store;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::CONTENT_TYPE;
+use http::{HeaderName, HeaderValue, StatusCode};
+
+pub(crate) use mapping::{Delay, Mapping, WireFault, parse_file};
+pub(crate) use store::Store;
+
+use crate::fault::Action;
+use crate::record::{Outcome, RecordedRequest};
+use crate::reply::Rendered;
+use crate::state::Plan;
+use crate::template;
+
+/// How a mapping answers `req`: the plan, the outcome to record and a note on the
+/// realised delay, if any.
+pub(crate) fn answer(
+    mapping: &Mapping,
+    req: &RecordedRequest,
+    store: &mut Store,
+) -> (Plan, Outcome, Option<String>) {
+    let r = &mapping.response;
+    let delay_ms = store.sample(r.delay);
+    let note = match r.delay {
+        Delay::None => None,
+        Delay::Fixed(_) => Some(format!("delayed {delay_ms}ms")),
+        Delay::Uniform { lower, upper } => {
+            Some(format!("delayed {delay_ms}ms (uniform {lower}–{upper}ms)"))
+        }
+        Delay::LogNormal { median, sigma } => Some(format!(
+            "delayed {delay_ms}ms (lognormal median {median}ms, sigma {sigma})"
+        )),
+    };
+    let template_for = match &mapping.request.url {
+        mapping::UrlMatch::PathTemplate(t) => Some(t.as_str()),
+        _ => None,
+    };
+    let fill = |s: &str| {
+        if r.template {
+            template::render(s, req, template_for)
+        } else {
+            s.to_owned()
+        }
+    };
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
+    let mut headers = Vec::new();
+    for (name, value) in &r.headers {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&fill(value)),
+        ) {
+            (Ok(n), Ok(v))
+                if n != http::header::CONTENT_LENGTH && n != http::header::TRANSFER_ENCODING =>
+            {
+                headers.push((n, v));
+            }
+            _ => tracing::debug!(header = %name, "skipping a mapping's response header"),
+        }
+    }
+    if r.json && !headers.iter().any(|(n, _)| n == CONTENT_TYPE) {
+        headers.push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
+    }
+    let body = r
+        .body
+        .as_deref()
+        .map(|b| Bytes::from(fill(b)))
+        .unwrap_or_default();
+    let rendered = Rendered {
+        status,
+        headers,
+        body,
+    };
+    let wait = Duration::from_millis(delay_ms);
+    let Some(fault) = r.fault else {
+        return (
+            Plan::Reply { rendered, wait },
+            Outcome::Replied { status: r.status },
+            note,
+        );
+    };
+    let action = match fault {
+        WireFault::ConnectionResetByPeer => Action::Reset,
+        WireFault::EmptyResponse => Action::Close,
+        WireFault::MalformedResponseChunk => Action::Send(malformed_chunk(r.status)),
+        WireFault::RandomDataThenClose => Action::Send(store_bytes(store)),
+    };
+    let plan = if wait.is_zero() {
+        Plan::Fault(action)
+    } else {
+        Plan::DelayedFault { action, wait }
+    };
+    let status = matches!(fault, WireFault::MalformedResponseChunk).then_some(r.status);
+    (
+        plan,
+        Outcome::Fault {
+            fault: fault.name().to_owned(),
+            status,
+        },
+        note,
+    )
+}
+
+fn store_bytes(store: &mut Store) -> Vec<u8> {
+    store.random_bytes(64)
+}
+
+/// A status line and a chunked body whose second chunk size is not hex.
+fn malformed_chunk(status: u16) -> Vec<u8> {
+    format!("HTTP/1.1 {status} OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n\u{1}\u{2}broken")
+        .into_bytes()
+}
