@@ -3,6 +3,7 @@
 
 mod cli;
 mod exit_codes;
+mod generate;
 mod render;
 
 use std::io::IsTerminal;
@@ -35,6 +36,10 @@ async fn dispatch(cli: Cli) -> i32 {
     let color_err = wants_color(&cli.color, std::io::stderr().is_terminal());
     match cli.command {
         Command::Validate { dir } => validate(&dir, color_err),
+        Command::Generate { dir, out, seed } => {
+            generate::generate(&dir, out.as_deref(), seed, color_err)
+        }
+        Command::Init { contracts, dir } => generate::init(&contracts, &dir),
         Command::Run {
             dir,
             filter,
