@@ -71,8 +71,8 @@ impl SchemaData {
             return Ok(v);
         }
         let mut rng = Rng::new(seed);
-        for _ in 0..ATTEMPTS {
-            if let Some(v) = valid::build(root, root, &mut rng)
+        for attempt in 0..ATTEMPTS {
+            if let Some(v) = valid::build(root, root, &mut rng, attempt == 0)
                 && self.checker.is_valid(&v)
             {
                 return Ok(v);

@@ -44,7 +44,16 @@ fn build(hir: &Hir, out: &mut String, min_len: usize) -> Option<()> {
             Some(())
         }
         HirKind::Capture(cap) => build(&cap.sub, out, min_len),
-        HirKind::Concat(parts) => parts.iter().try_for_each(|p| build(p, out, 0)),
+        HirKind::Concat(parts) => {
+            // The first repetition stretches to reach `min_len`.
+            let stretch = parts
+                .iter()
+                .position(|p| matches!(p.kind(), HirKind::Repetition(_)));
+            parts
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, p)| build(p, out, if Some(i) == stretch { min_len } else { 0 }))
+        }
         HirKind::Alternation(alts) => build(alts.first()?, out, min_len),
     }
 }

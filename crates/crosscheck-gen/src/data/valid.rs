@@ -30,59 +30,74 @@ pub fn examples(schema: &Value, root: &Value) -> Vec<Value> {
 }
 
 /// A value built from `schema`'s constraints; `None` when it cannot build one.
-pub fn build(schema: &Value, root: &Value, rng: &mut Rng) -> Option<Value> {
-    at(schema, root, rng, 0)
+/// With `leaf_examples`, leaves take their schema's first example (the contract's own
+/// words); without, everything is built from constraints (for when an example is wrong).
+pub fn build(schema: &Value, root: &Value, rng: &mut Rng, leaf_examples: bool) -> Option<Value> {
+    Builder {
+        root,
+        leaf_examples,
+    }
+    .at(schema, rng, 0)
 }
 
-fn at(schema: &Value, root: &Value, rng: &mut Rng, depth: usize) -> Option<Value> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    let s = flat(schema, root);
-    let s = match s {
-        Value::Bool(false) => return None,
-        Value::Object(o) => o,
-        _ => return Some(json!("x")),
-    };
-    if let Some(c) = s.get("const") {
-        return Some(c.clone());
-    }
-    if let Some(Value::Array(options)) = s.get("enum") {
-        let n = u64::try_from(options.len()).ok()?;
-        return options.get(usize::try_from(rng.below(n)).ok()?).cloned();
-    }
-    // Leaf examples are the contract's own words; objects are built so their parts can be
-    // varied (their examples are tried first by the caller).
-    if let Some(ex) = s
-        .get("examples")
-        .and_then(Value::as_array)
-        .and_then(|e| e.first())
-        && !ex.is_object()
-    {
-        return Some(ex.clone());
-    }
-    for key in ["anyOf", "oneOf"] {
-        if let Some(Value::Array(branches)) = s.get(key) {
-            let mut base = s.clone();
-            base.remove(key);
-            for b in branches {
-                let merged = json!({"allOf": [Value::Object(base.clone()), b]});
-                if let Some(v) = at(&merged, root, rng, depth + 1) {
-                    return Some(v);
-                }
-            }
+struct Builder<'a> {
+    root: &'a Value,
+    leaf_examples: bool,
+}
+
+impl Builder<'_> {
+    fn at(&self, schema: &Value, rng: &mut Rng, depth: usize) -> Option<Value> {
+        let root = self.root;
+        if depth > MAX_DEPTH {
             return None;
         }
-    }
-    match type_of(&s).as_str() {
-        "object" => object(&s, root, rng, depth),
-        "array" => array(&s, root, rng, depth),
-        "string" => string(&s),
-        "integer" => number(&s, true),
-        "number" => number(&s, false),
-        "boolean" => Some(Value::Bool(true)),
-        "null" => Some(Value::Null),
-        _ => Some(json!("x")),
+        let s = flat(schema, root);
+        let s = match s {
+            Value::Bool(false) => return None,
+            Value::Object(o) => o,
+            _ => return Some(json!("x")),
+        };
+        if let Some(c) = s.get("const") {
+            return Some(c.clone());
+        }
+        if let Some(Value::Array(options)) = s.get("enum") {
+            let n = u64::try_from(options.len()).ok()?;
+            return options.get(usize::try_from(rng.below(n)).ok()?).cloned();
+        }
+        // Leaf examples are the contract's own words; objects are built so their parts can be
+        // varied (their examples are tried first by the caller).
+        if let Some(ex) = s
+            .get("examples")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+            && !ex.is_object()
+            && self.leaf_examples
+        {
+            return Some(ex.clone());
+        }
+        for key in ["anyOf", "oneOf"] {
+            if let Some(Value::Array(branches)) = s.get(key) {
+                let mut base = s.clone();
+                base.remove(key);
+                for b in branches {
+                    let merged = json!({"allOf": [Value::Object(base.clone()), b]});
+                    if let Some(v) = self.at(&merged, rng, depth + 1) {
+                        return Some(v);
+                    }
+                }
+                return None;
+            }
+        }
+        match type_of(&s).as_str() {
+            "object" => self.object(&s, rng, depth),
+            "array" => self.array(&s, rng, depth),
+            "string" => string(&s),
+            "integer" => number(&s, true),
+            "number" => number(&s, false),
+            "boolean" => Some(Value::Bool(true)),
+            "null" => Some(Value::Null),
+            _ => Some(json!("x")),
+        }
     }
 }
 
@@ -113,55 +128,57 @@ pub fn type_of(s: &Map<String, Value>) -> String {
     .to_owned()
 }
 
-fn object(s: &Map<String, Value>, root: &Value, rng: &mut Rng, depth: usize) -> Option<Value> {
-    let required: Vec<&str> = s
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let props = s.get("properties").and_then(Value::as_object);
-    let mut out = Map::new();
-    if let Some(props) = props {
-        for (name, ps) in props {
-            let needed = required.contains(&name.as_str());
-            if needed || depth < FULL_DEPTH {
-                match at(ps, root, rng, depth + 1) {
-                    Some(v) => {
-                        out.insert(name.clone(), v);
+impl Builder<'_> {
+    fn object(&self, s: &Map<String, Value>, rng: &mut Rng, depth: usize) -> Option<Value> {
+        let required: Vec<&str> = s
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let props = s.get("properties").and_then(Value::as_object);
+        let mut out = Map::new();
+        if let Some(props) = props {
+            for (name, ps) in props {
+                let needed = required.contains(&name.as_str());
+                if needed || depth < FULL_DEPTH {
+                    match self.at(ps, rng, depth + 1) {
+                        Some(v) => {
+                            out.insert(name.clone(), v);
+                        }
+                        None if needed => return None,
+                        None => {}
                     }
-                    None if needed => return None,
-                    None => {}
                 }
             }
         }
-    }
-    for name in required {
-        if !out.contains_key(name) {
-            let extra = s.get("additionalProperties").cloned().unwrap_or(json!({}));
-            out.insert(name.to_owned(), at(&extra, root, rng, depth + 1)?);
+        for name in required {
+            if !out.contains_key(name) {
+                let extra = s.get("additionalProperties").cloned().unwrap_or(json!({}));
+                out.insert(name.to_owned(), self.at(&extra, rng, depth + 1)?);
+            }
         }
+        Some(Value::Object(out))
     }
-    Some(Value::Object(out))
-}
 
-fn array(s: &Map<String, Value>, root: &Value, rng: &mut Rng, depth: usize) -> Option<Value> {
-    let min = s.get("minItems").and_then(Value::as_u64).unwrap_or(0);
-    let max = s
-        .get("maxItems")
-        .and_then(Value::as_u64)
-        .unwrap_or(u64::MAX);
-    let mut out = Vec::new();
-    if let Some(Value::Array(prefix)) = s.get("prefixItems") {
-        for p in prefix {
-            out.push(at(p, root, rng, depth + 1)?);
+    fn array(&self, s: &Map<String, Value>, rng: &mut Rng, depth: usize) -> Option<Value> {
+        let min = s.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+        let max = s
+            .get("maxItems")
+            .and_then(Value::as_u64)
+            .unwrap_or(u64::MAX);
+        let mut out = Vec::new();
+        if let Some(Value::Array(prefix)) = s.get("prefixItems") {
+            for p in prefix {
+                out.push(self.at(p, rng, depth + 1)?);
+            }
         }
+        let want = min.max(u64::from(depth < FULL_DEPTH)).min(max);
+        let items = s.get("items").cloned().unwrap_or(json!({}));
+        while (out.len() as u64) < want {
+            out.push(self.at(&items, rng, depth + 1)?);
+        }
+        Some(Value::Array(out))
     }
-    let want = min.max(u64::from(depth < FULL_DEPTH)).min(max);
-    let items = s.get("items").cloned().unwrap_or(json!({}));
-    while (out.len() as u64) < want {
-        out.push(at(&items, root, rng, depth + 1)?);
-    }
-    Some(Value::Array(out))
 }
 
 fn string(s: &Map<String, Value>) -> Option<Value> {
