@@ -40,7 +40,7 @@ for bug in "${bugs[@]}"; do
     printf '| %-26s | %-6s | %s\n' "$bug" no "-"
   else
     caught=$((caught + 1))
-    failing=$(sed -n 's/^FAIL  \([^ ]*\).*/\1/p' "$tmp/$bug.out" | sort -u | tr '\n' ' ')
+    failing=$(sed -n 's/^ *FAIL  \([^ ]*\).*/\1/p' "$tmp/$bug.out" | sort -u | tr '\n' ' ')
     printf '| %-26s | %-6s | %s\n' "$bug" yes "$failing"
   fi
 done

@@ -157,9 +157,8 @@ impl Situation {
                 ) * 2
             }
             Situation::DependencyStatus(s) => {
-                if f.condition_statuses.contains(s) {
-                    2
-                } else if (*s >= 500 && has(&["5xx", "server error"]))
+                if f.condition_statuses.contains(s)
+                    || (*s >= 500 && has(&["5xx", "server error"]))
                     || (*s == 429 && has(&["429", "rate limit"]))
                 {
                     2

@@ -131,7 +131,7 @@ fn generated_suite_passes_on_the_correct_service_and_catches_the_seeded_bugs() {
         let failing: Vec<&str> = out
             .stdout
             .lines()
-            .filter_map(|l| l.strip_prefix("FAIL  "))
+            .filter_map(|l| l.trim_start().strip_prefix("FAIL  "))
             .filter_map(|l| l.split_whitespace().next())
             .collect();
         let missing: Vec<&&str> = expected.iter().filter(|e| !failing.contains(e)).collect();

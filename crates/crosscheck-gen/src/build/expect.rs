@@ -121,7 +121,7 @@ pub(crate) fn then(
         notes.push(format!("Status: {} named by {}.", join(&named), ids(&by)));
         named
     } else {
-        let (s, why) = contract_status(op, sit, faulted.is_some_and(|d| exactly_once(d)));
+        let (s, why) = contract_status(op, sit, faulted.is_some_and(&exactly_once));
         if s.is_empty() {
             ctx.gap(id, why.clone());
         }

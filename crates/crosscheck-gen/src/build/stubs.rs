@@ -187,8 +187,8 @@ pub(crate) fn given(
                     }
                 }
             }
-            s if fails_here && s.dependency_fails()
-                || fails_here && matches!(s, Situation::DependencySlow(_)) =>
+            s if fails_here
+                && (s.dependency_fails() || matches!(s, Situation::DependencySlow(_))) =>
             {
                 let (stub, note) = failure(ctx, &dep, called, sit, &target);
                 notes.push(note);
