@@ -68,6 +68,9 @@ pub(crate) struct Ctx<'a> {
     /// Field → listed values, from every requirement ("the decision (`grant`, …)").
     pub vocab: Vec<(String, Vec<String>)>,
     pub gaps: Vec<Gap>,
+    /// Valid values already made, by contract file and schema text (compiling a
+    /// validator is the expensive part of generation).
+    pub valid_cache: std::collections::HashMap<(String, String), Option<Value>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -122,6 +125,7 @@ impl<'a> Ctx<'a> {
             problems,
             vocab,
             gaps,
+            valid_cache: std::collections::HashMap::new(),
         }
     }
 
@@ -221,14 +225,20 @@ impl<'a> Ctx<'a> {
 
     /// A valid value for a schema of `contract`, or a gap.
     pub fn valid_for(&mut self, contract: &Contract, schema: &Value, scope: &str) -> Option<Value> {
+        let key = (contract.file.clone(), schema.to_string());
+        if let Some(v) = self.valid_cache.get(&key) {
+            return v.clone();
+        }
         let standalone = contract.standalone_schema(schema);
-        match SchemaData::new(&standalone).and_then(|d| d.valid(self.input.seed)) {
+        let v = match SchemaData::new(&standalone).and_then(|d| d.valid(self.input.seed)) {
             Ok(v) => Some(v),
             Err(e) => {
                 self.gap(scope, format!("no value for its schema: {e}"));
                 None
             }
-        }
+        };
+        self.valid_cache.insert(key, v.clone());
+        v
     }
 }
 

@@ -99,7 +99,14 @@ pub fn generate(dir: &Path, out: Option<&Path>, seed: u64, color: bool) -> i32 {
         display(&target)
     );
     for (label, files) in &counts {
-        println!("  {label}: {}", files.join(", "));
+        let shown: Vec<&str> = files.iter().take(8).map(String::as_str).collect();
+        let more = files.len().saturating_sub(shown.len());
+        let tail = if more > 0 {
+            format!(", … and {more} more")
+        } else {
+            String::new()
+        };
+        println!("  {label} ({}): {}{tail}", files.len(), shown.join(", "));
     }
     println!("requirements:");
     for l in &generated.links {
@@ -122,8 +129,11 @@ pub fn generate(dir: &Path, out: Option<&Path>, seed: u64, color: bool) -> i32 {
     }
     if !generated.gaps.is_empty() {
         println!("gaps ({}):", generated.gaps.len());
-        for g in &generated.gaps {
+        for g in generated.gaps.iter().take(50) {
             println!("  {}: {}", g.scope, g.message);
+        }
+        if generated.gaps.len() > 50 {
+            println!("  … and {} more", generated.gaps.len() - 50);
         }
     }
     if generated.problems.is_empty() {
