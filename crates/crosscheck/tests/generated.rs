@@ -175,7 +175,7 @@ fn regenerating_leaves_edited_files_alone_and_is_deterministic() {
     let out = cc(dir.path(), &["generate", "."], &[]);
     assert!(
         out.stdout
-            .contains("left alone (edited by a person): getResource.security.yaml"),
+            .contains("left alone (edited by a person) (1): getResource.security.yaml"),
         "{}",
         out.stdout
     );
