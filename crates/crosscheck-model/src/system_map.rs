@@ -24,9 +24,25 @@ pub struct SystemMap {
     /// The scenarios folder or file, relative to the suite root.
     #[serde(default = "default_scenarios")]
     pub scenarios: String,
+    /// Credentials the service accepts, keyed by the name of a security scheme in its
+    /// contract, so generated scenarios can pass authentication (and derive missing,
+    /// malformed, invalid and expired variants).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub credentials: IndexMap<Located<String>, Credential>,
     /// How `crosscheck audit` judges the suite.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<AuditConfig>,
+}
+
+/// A credential the service under test accepts.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    /// The request header that carries it, e.g. `Authorization` or `X-Api-Key`.
+    pub header: String,
+    /// The header's whole value, e.g. `Bearer valid-token-abc`. A test credential: it
+    /// is written into generated scenarios as is.
+    pub value: String,
 }
 
 /// How `crosscheck audit` judges the suite.

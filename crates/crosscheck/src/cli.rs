@@ -103,6 +103,30 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         journal: Option<usize>,
     },
+    /// Generate reviewable scenarios from the suite's requirements, contracts and
+    /// system map into `<scenarios>/generated/`, leaving files a person edited alone.
+    Generate {
+        /// The suite folder (holding crosscheck.yaml), or the map file itself.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Write into this folder instead of `<scenarios>/generated/`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The seed for generated data (the same seed gives the same files).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Scaffold a suite from contracts: a system map with TODOs, requirements, and a
+    /// scenarios folder. The first contract is the service's, the others its
+    /// dependencies'.
+    Init {
+        /// The contracts (OpenAPI), the service's first.
+        #[arg(long = "contract", required = true)]
+        contracts: Vec<PathBuf>,
+        /// The folder to create the suite in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 /// Files a run writes besides the console output.

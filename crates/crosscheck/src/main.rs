@@ -3,6 +3,7 @@
 
 mod cli;
 mod exit_codes;
+mod generate;
 mod mock;
 mod proxy_cmd;
 mod render;
@@ -68,6 +69,10 @@ async fn dispatch(cli: Cli) -> i32 {
             };
             mock::mock(args).await
         }
+        Command::Generate { dir, out, seed } => {
+            generate::generate(&dir, out.as_deref(), seed, color_err)
+        }
+        Command::Init { contracts, dir } => generate::init(&contracts, &dir),
         Command::Run {
             dir,
             filter,
