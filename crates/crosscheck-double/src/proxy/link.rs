@@ -21,6 +21,14 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Aborts a task when dropped, so no pump outlives its connection.
 pub(crate) struct AbortOnDrop<T>(pub JoinHandle<T>);
 
+impl<T> AbortOnDrop<T> {
+    /// Aborts the task and waits until it is gone (its resources dropped).
+    pub(crate) async fn stop(mut self) {
+        self.0.abort();
+        let _ = (&mut self.0).await;
+    }
+}
+
 impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();

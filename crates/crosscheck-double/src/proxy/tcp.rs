@@ -151,7 +151,12 @@ impl TcpProxy {
             let addr = self.listen();
             self.bind(&addr).await
         } else {
-            self.lock_task().take();
+            let task = self.lock_task().take();
+            if let Some(task) = task {
+                // The listener closes when its task is gone; wait for that, so that a client
+                // connecting right after the API answered is refused, not accepted and reset.
+                task.stop().await;
+            }
             self.shared.kill_connections();
             Ok(())
         }
