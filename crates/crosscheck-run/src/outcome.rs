@@ -61,6 +61,9 @@ pub struct Evidence {
     /// The service's last output, when it crashed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sut_output: Vec<String>,
+    /// What the SQL, metrics and messages probes read, one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<String>,
 }
 
 /// One scenario's result.
