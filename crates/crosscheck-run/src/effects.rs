@@ -469,7 +469,7 @@ async fn check_metric(
     let result = poll(within, exp.stays.map(|s| s.get()), || async move {
         let labels = labels_ref;
         let now = probe.scrape().await.map_err(|e| e.to_string())?;
-        let value = now.value(&exp.name, &labels);
+        let value = now.value(&exp.name, labels);
         let mut why = None;
         if let Some(m) = &exp.value
             && let Err(e) = m.check(value.map(Value::from).as_ref())
@@ -745,7 +745,7 @@ mod tests {
         let a = row(json!({"id": 1, "d": "grant"}));
         let b = row(json!({"id": 2, "d": "deny"}));
         assert_eq!(
-            added_rows(&[a.clone()], &[a.clone(), b.clone()]),
+            added_rows(std::slice::from_ref(&a), &[a.clone(), b.clone()]),
             vec![b.clone()]
         );
         assert!(added_rows(&[a.clone(), b.clone()], &[b, a]).is_empty());
