@@ -282,8 +282,14 @@ impl Effects {
                         .at
                         .as_ref()
                         .and_then(|col| {
-                            last_rows
-                                .iter()
+                            // The new rows' time; all rows' when none are new.
+                            let new = added_rows(rows_before, &last_rows);
+                            let rows = if new.is_empty() {
+                                last_rows.clone()
+                            } else {
+                                new
+                            };
+                            rows.iter()
                                 .filter_map(|r| r.get(col).and_then(clock::parse_ms))
                                 .reduce(f64::min)
                         })

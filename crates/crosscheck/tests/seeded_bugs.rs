@@ -186,6 +186,11 @@ fn side_effect_bugs_are_caught_on_real_servers() {
         return;
     };
     assert_eq!(ok.code, 0, "the correct service must pass:\n{}", ok.all());
+    assert!(
+        ok.stdout.contains("3 scenario(s): 3 passed"),
+        "the three side-effect scenarios must run:\n{}",
+        ok.stdout
+    );
     for (bug, scenario, check, words) in [
         (
             "grant_row_on_denial",

@@ -110,7 +110,7 @@ pub fn run_example_on_servers(bug: Option<&str>) -> Option<Output> {
     }
     Some(crosscheck(
         &repo(),
-        &["run", "examples/auth-resource", "--filter", "fx-"],
+        &["run", "examples/auth-resource", "--filter", "stor"],
         &env,
         Duration::from_secs(600),
     ))
