@@ -54,6 +54,8 @@ pub(crate) struct Checked {
     pub(crate) errors: Vec<String>,
     pub(crate) seen: Vec<Seen>,
     pub(crate) evidence: Vec<String>,
+    /// Names of expectations not checked in this run (no broker), left out of `order`.
+    pub(crate) unchecked: Vec<String>,
 }
 
 impl Effects {
@@ -229,11 +231,14 @@ impl Effects {
                         check_messages(step, exp, broker, pos, &mut out).await;
                     }
                 }
-                Ok(None) => out.evidence.push(format!(
-                    "messages to `{}`: not checked, the broker URL is empty in this run (set \
+                Ok(None) => {
+                    out.unchecked.extend(exp.name.clone());
+                    out.evidence.push(format!(
+                        "messages to `{}`: not checked, the broker URL is empty in this run (set \
                      it to a redis:// URL to check them)",
-                    exp.to
-                )),
+                        exp.to
+                    ))
+                }
                 Err(_) => {}
             }
         }
