@@ -11,6 +11,7 @@
 
 pub mod diagnostic;
 pub mod duration;
+pub mod effects;
 pub mod jsonpath;
 pub mod located;
 pub mod matcher;

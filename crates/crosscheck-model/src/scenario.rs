@@ -41,6 +41,9 @@ pub struct Scenario {
     /// Several requests in order, each with its expectations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
+    /// Rows and messages put in place before the first request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<crate::effects::Seed>,
 }
 
 impl Scenario {
@@ -162,6 +165,19 @@ pub struct Expect {
     /// Log lines that must (or must not) appear.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub logs: Vec<LogExpect>,
+    /// Rows in the service's database, read before and after the request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sql: Vec<crate::effects::SqlExpect>,
+    /// Samples of the service's Prometheus metrics, scraped before and after the request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<crate::effects::MetricExpect>,
+    /// Messages the service publishes to the broker.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<crate::effects::MessageExpect>,
+    /// Named observations (`name:` on a log, SQL or message expectation, or a dependency's
+    /// name for its first call) that must have happened in this order on one timeline.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<Located<String>>,
 }
 
 /// Calls a double must have recorded.
@@ -211,6 +227,12 @@ pub struct LogExpect {
     /// `stdout` or `stderr`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<OutputStream>,
+    /// Exactly this many matching lines (checked once the window is over).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// A name for `order`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// One of the service's output streams.

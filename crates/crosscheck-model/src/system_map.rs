@@ -154,6 +154,15 @@ pub struct Sut {
     /// How long a request may take before the runner gives up on it.
     #[serde(default = "default_request_timeout")]
     pub request_timeout: Span,
+    /// The database the service writes, read by `then.sql` and seeded by `seed.sql`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<crate::effects::Database>,
+    /// The service's Prometheus metrics endpoint, read by `then.metrics`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<crate::effects::MetricsEndpoint>,
+    /// The broker the service publishes to, read by `then.messages`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker: Option<crate::effects::BrokerConfig>,
 }
 
 fn default_url() -> String {

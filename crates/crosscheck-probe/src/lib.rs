@@ -1,9 +1,11 @@
-//! Probes read the side effects a service leaves where other systems can see them.
+//! Probes read the side effects a service leaves where other systems can see them: log
+//! lines, rows in a SQL database, Prometheus metrics and messages on a broker.
 //!
-//! This first probe follows a log: a file the service appends to, or the service's own
+//! The log probe follows a log: a file the service appends to, or the service's own
 //! output captured by the runner. A scenario marks where the log stands before its
 //! request and then reads only what was written after the mark, so scenarios do not see
-//! each other's lines.
+//! each other's lines. The other probes work the same way: a snapshot (rows, a scrape, a
+//! broker position) before the request, and reads after it.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), crosscheck_probe::ProbeError> {
@@ -18,8 +20,15 @@
 //! # Ok(()) }
 //! ```
 
+pub mod clock;
 mod error;
 mod log;
+pub mod messages;
+pub mod metrics;
+pub mod sql;
 
-pub use error::ProbeError;
+pub use error::{ProbeError, redact_url};
 pub use log::{LogProbe, LogSource, SharedLines};
+pub use messages::{Broker, Message, Position};
+pub use metrics::{MetricsProbe, Scrape};
+pub use sql::{Row, SqlProbe};

@@ -180,6 +180,12 @@ impl<W: Write> Console<W> {
                 ));
             }
         }
+        if !r.evidence.effects.is_empty() {
+            self.line(format_args!("  {}probes read{:#}", p.bold, p.bold));
+            for l in &r.evidence.effects {
+                self.line(format_args!("            {}", cut(l)));
+            }
+        }
         if !r.evidence.sut_output.is_empty() {
             self.line(format_args!(
                 "  {}service output{:#} (last lines)",

@@ -15,6 +15,8 @@
 //! # Ok(()) }
 //! ```
 
+mod effects;
+mod effects_logs;
 mod error;
 mod evaluate;
 pub mod http;

@@ -64,6 +64,9 @@ pub struct Evidence {
     /// The toxics installed on each proxied dependency (Toxiproxy's JSON).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub toxics: IndexMap<String, Vec<serde_json::Value>>,
+    /// What the SQL, metrics and messages probes read, one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<String>,
 }
 
 /// One scenario's result.

@@ -123,6 +123,26 @@ pub async fn run(
         None => None,
     };
 
+    let effects = crate::effects::Effects::connect(
+        expand_opt(
+            &vars,
+            "sut.database.url",
+            suite.map.sut.database.as_ref().map(|d| &d.url),
+        )?,
+        expand_opt(
+            &vars,
+            "sut.metrics.get",
+            suite.map.sut.metrics.as_ref().map(|m| &m.get),
+        )?
+        .map(|get| metrics_url(&spec.url, &get)),
+        expand_opt(
+            &vars,
+            "sut.broker.url",
+            suite.map.sut.broker.as_ref().map(|b| &b.url),
+        )?,
+    )
+    .await;
+
     let mut restart_error: Option<String> = None;
     for loaded in selected {
         listener.event(&Event::ScenarioStarted {
@@ -141,7 +161,8 @@ pub async fn run(
             };
             match crate::proxies::install(&proxies, &loaded.scenario).await {
                 Ok(toxics) => {
-                    let mut r = run_scenario(suite, loaded, &spec, &client, &doubles, logs).await;
+                    let mut r =
+                        run_scenario(suite, loaded, &spec, &client, &doubles, logs, &effects).await;
                     r.evidence.toxics = toxics;
                     r
                 }
@@ -205,6 +226,7 @@ async fn run_scenario(
     client: &reqwest::Client,
     doubles: &IndexMap<String, MockServer>,
     logs: Logs,
+    effects: &crate::effects::Effects,
 ) -> ScenarioResult {
     let started = Instant::now();
     let s = &loaded.scenario;
@@ -223,6 +245,7 @@ async fn run_scenario(
         mock.install(stubs);
     }
     let installed = Instant::now();
+    let installed_ms = crosscheck_probe::clock::now_ms();
     let mut probes = [
         logs.main.map(LogProbe::new),
         Some(LogProbe::new(LogSource::Captured(logs.stdout))),
@@ -235,6 +258,10 @@ async fn run_scenario(
             errors.push(e.to_string());
         }
     }
+    if let Some(seed) = &s.seed {
+        errors.extend(effects.seed(seed).await);
+    }
+    let mut effect_lines: Vec<String> = Vec::new();
 
     let mut exchanges = Vec::new();
     let mut journal_marks: IndexMap<&str, usize> =
@@ -244,6 +271,7 @@ async fn run_scenario(
             .and_then(|t| t.within)
             .map(|w| w.get() + WITHIN_SLACK)
             .unwrap_or(suite.map.sut.request_timeout.get());
+        let before = effects.before(then, &mut errors).await;
         let sent_at = installed.elapsed().as_secs_f64() * 1000.0;
         let mut ex = http::send(client, &spec.url, req, timeout).await;
         ex.at_ms = sent_at;
@@ -273,6 +301,34 @@ async fn run_scenario(
                 let (f, e) = check_logs(&mut probes, &then.logs, step).await;
                 failures.extend(f);
                 errors.extend(e);
+            }
+            let mut checked = effects.check(step, then, &before).await;
+            checked
+                .failures
+                .extend(crate::effects_logs::counts(&mut probes, &then.logs, step));
+            failures.extend(checked.failures);
+            errors.extend(checked.errors);
+            effect_lines.extend(checked.evidence);
+            if !then.order.is_empty() {
+                let mut seen = checked.seen.clone();
+                seen.extend(crate::effects_logs::seen(&mut probes, &then.logs));
+                for (dep, mock) in doubles {
+                    let from = journal_marks.get(dep.as_str()).copied().unwrap_or(0);
+                    if let Some(call) = mock.journal().get(from) {
+                        seen.push(crate::effects::Seen {
+                            name: dep.clone(),
+                            at_ms: installed_ms + call.at_ms as f64,
+                            what: format!("call {} {}", call.method, call.path),
+                        });
+                    }
+                }
+                let order: Vec<String> = then
+                    .order
+                    .iter()
+                    .map(|o| o.value.clone())
+                    .filter(|n| !checked.unchecked.contains(n))
+                    .collect();
+                failures.extend(crate::effects::check_order(step, &order, &seen));
             }
         }
         for (name, mock) in doubles {
@@ -313,6 +369,7 @@ async fn run_scenario(
         doubles: doubles_seen,
         log_lines,
         sut_output: Vec::new(),
+        effects: effect_lines,
         ..Evidence::default()
     };
     ScenarioResult {
@@ -520,6 +577,27 @@ struct Logs {
     stdout: crosscheck_probe::SharedLines,
     /// The service's stderr.
     stderr: crosscheck_probe::SharedLines,
+}
+
+fn expand_opt(vars: &Vars, key: &str, v: Option<&String>) -> Result<Option<String>, RunError> {
+    v.map(|t| {
+        vars.expand(t)
+            .map_err(|e| RunError::Config(format!("in `{key}`: {e}")))
+    })
+    .transpose()
+}
+
+/// `sut.metrics.get`: a full URL, or a path below the service's URL.
+fn metrics_url(base: &str, get: &str) -> String {
+    if get.contains("://") {
+        get.to_owned()
+    } else {
+        format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            get.trim_start_matches('/')
+        )
+    }
 }
 
 fn log_source(file: &str, sut: &SutProcess) -> LogSource {

@@ -26,11 +26,11 @@ impl Vars {
                 out.push('$');
                 rest = tail;
             } else if let Some(body) = after.strip_prefix('{') {
-                let Some(end) = body.find('}') else {
+                let Some(end) = closing_brace(body) else {
                     return Err(format!("`${{` without a closing `}}` in `{text}`"));
                 };
                 let name = body[..end].trim();
-                out.push_str(&self.lookup(name)?);
+                out.push_str(&self.lookup_or_default(name)?);
                 rest = &body[end + 1..];
             } else {
                 out.push('$');
@@ -39,6 +39,20 @@ impl Vars {
         }
         out.push_str(rest);
         Ok(out)
+    }
+
+    /// `env.NAME:-default`: the variable when set and not empty, else the default
+    /// (itself expanded, so it may use `${dir}`).
+    fn lookup_or_default(&self, name: &str) -> Result<String, String> {
+        match name.split_once(":-") {
+            Some((var, default)) if var.trim().starts_with("env.") => {
+                match std::env::var(var.trim().trim_start_matches("env.")) {
+                    Ok(v) if !v.is_empty() => Ok(v),
+                    _ => self.expand(default),
+                }
+            }
+            _ => self.lookup(name),
+        }
     }
 
     fn lookup(&self, name: &str) -> Result<String, String> {
@@ -55,6 +69,20 @@ impl Vars {
             )
         })
     }
+}
+
+/// The index of the `}` that closes a `${`, skipping nested `${…}`.
+fn closing_brace(body: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in body.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => return Some(i),
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -75,5 +103,24 @@ mod tests {
         let err = v.expand("${deps.auht.url}").unwrap_err();
         assert!(err.contains("unknown variable `${deps.auht.url}`"), "{err}");
         assert!(v.expand("${port").is_err());
+    }
+
+    #[test]
+    fn env_defaults_may_use_other_variables() {
+        let mut v = Vars::default();
+        v.set("dir", "/tmp/run");
+        assert_eq!(
+            v.expand("${env.CROSSCHECK_SURELY_UNSET_VAR:-sqlite:${dir}/db.sqlite}")
+                .unwrap(),
+            "sqlite:/tmp/run/db.sqlite"
+        );
+        assert_eq!(
+            v.expand("[${env.CROSSCHECK_SURELY_UNSET_VAR:-}]").unwrap(),
+            "[]"
+        );
+        assert_eq!(
+            v.expand("${env.PATH:-x}").unwrap(),
+            std::env::var("PATH").unwrap()
+        );
     }
 }

@@ -189,3 +189,77 @@ bug!(
     "within",
     "more than the 1s allowed"
 );
+
+/// The side-effect bugs, against real PostgreSQL and Redis. One test runs them in turn,
+/// since they share the database and the stream: the correct service first, then each
+/// bug, whose scenario must fail on `check` with the probe's reading in the message.
+#[test]
+fn side_effect_bugs_are_caught_on_real_servers() {
+    let Some(ok) = common::run_example_on_servers(None) else {
+        return;
+    };
+    assert_eq!(ok.code, 0, "the correct service must pass:\n{}", ok.all());
+    assert!(
+        ok.stdout.contains("3 scenario(s): 3 passed"),
+        "the three side-effect scenarios must run:\n{}",
+        ok.stdout
+    );
+    for (bug, scenario, check, words) in [
+        (
+            "grant_row_on_denial",
+            "denial-is-stored-as-denial",
+            "sql",
+            "no new row matches entry 1 {decision: \"deny\"}",
+        ),
+        (
+            "half_write_on_auth_failure",
+            "auth-failure-stores-nothing",
+            "sql",
+            "expected the rows to be unchanged by the request, but they changed",
+        ),
+        (
+            "publish_before_decision",
+            "grant-is-stored-counted-and-published",
+            "order",
+            "expected `decision-row` before `access-event`",
+        ),
+        (
+            "no_event_on_grant",
+            "grant-is-stored-counted-and-published",
+            "messages access-events",
+            "nothing was published to `access-events`",
+        ),
+        (
+            "counter_not_incremented",
+            "grant-is-stored-counted-and-published",
+            "metrics resource_api_decisions_total",
+            "was 0 before the request and 0 after",
+        ),
+    ] {
+        let out = common::run_example_on_servers(Some(bug)).expect("servers checked above");
+        assert_eq!(
+            out.code,
+            1,
+            "bug `{bug}` should fail the run:\n{}",
+            out.all()
+        );
+        let details = out
+            .stdout
+            .split("\nFAIL ")
+            .find(|section| section.starts_with(scenario))
+            .unwrap_or_else(|| {
+                panic!(
+                    "bug `{bug}`: no failure details for `{scenario}`:\n{}",
+                    out.stdout
+                )
+            });
+        assert!(
+            details.contains(&format!("✗ {check}")) || details.contains(&format!(": {check}: ")),
+            "bug `{bug}`: expected a failed `{check}` check in `{scenario}`:\n{details}"
+        );
+        assert!(
+            details.contains(words),
+            "bug `{bug}`: expected the words {words:?} in:\n{details}"
+        );
+    }
+}

@@ -84,6 +84,38 @@ pub fn run_example(bug: Option<&str>, extra: &[&str]) -> Output {
     crosscheck(&repo(), &args, &env, Duration::from_secs(600))
 }
 
+/// Runs the example against the real PostgreSQL and Redis that `bash scripts/test`
+/// starts; `None` (after saying how to get them) when they are not there and not in CI.
+pub fn run_example_on_servers(bug: Option<&str>) -> Option<Output> {
+    let mut urls = Vec::new();
+    for var in ["CROSSCHECK_TEST_POSTGRES_URL", "CROSSCHECK_TEST_BROKER_URL"] {
+        match std::env::var(var) {
+            Ok(v) if !v.is_empty() => urls.push(v),
+            _ => {
+                let msg = format!(
+                    "{var} is not set: this test needs a real server; run `bash scripts/test`"
+                );
+                assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
+                eprintln!("note: not run: {msg}");
+                return None;
+            }
+        }
+    }
+    let mut env = vec![
+        ("CROSSCHECK_DATABASE_URL", urls[0].as_str()),
+        ("CROSSCHECK_BROKER_URL", urls[1].as_str()),
+    ];
+    if let Some(b) = bug {
+        env.push(("RESOURCE_API_BUG", b));
+    }
+    Some(crosscheck(
+        &repo(),
+        &["run", "examples/auth-resource", "--filter", "stor"],
+        &env,
+        Duration::from_secs(600),
+    ))
+}
+
 /// Output with ports, durations, temporary paths and the repository path replaced.
 pub fn stable(text: &str, extra_paths: &[&Path]) -> String {
     let mut s = text.to_owned();

@@ -50,6 +50,17 @@ pub(crate) enum Bug {
     TimestampNotRfc3339,
     /// Sleeps 1.5 s before answering a grant.
     SlowResponse,
+    /// Records a `grant` row in the database for a denied request.
+    GrantRowOnDenial,
+    /// Commits the request row (half of the two-row write) when the auth call fails.
+    HalfWriteOnAuthFailure,
+    /// Publishes the access event (optimistically, as a grant) before asking the
+    /// Authorization Service, so before the decision is made and stored.
+    PublishBeforeDecision,
+    /// Publishes no access event for grants.
+    NoEventOnGrant,
+    /// Does not increment the decisions counter for grants.
+    CounterNotIncremented,
 }
 
 impl Bug {
@@ -75,6 +86,11 @@ impl Bug {
         Bug::DenyAuditedAsGrant,
         Bug::TimestampNotRfc3339,
         Bug::SlowResponse,
+        Bug::GrantRowOnDenial,
+        Bug::HalfWriteOnAuthFailure,
+        Bug::PublishBeforeDecision,
+        Bug::NoEventOnGrant,
+        Bug::CounterNotIncremented,
     ];
 
     /// The name used in `RESOURCE_API_BUG`.
@@ -100,6 +116,11 @@ impl Bug {
             Bug::DenyAuditedAsGrant => "deny_audited_as_grant",
             Bug::TimestampNotRfc3339 => "timestamp_not_rfc3339",
             Bug::SlowResponse => "slow_response",
+            Bug::GrantRowOnDenial => "grant_row_on_denial",
+            Bug::HalfWriteOnAuthFailure => "half_write_on_auth_failure",
+            Bug::PublishBeforeDecision => "publish_before_decision",
+            Bug::NoEventOnGrant => "no_event_on_grant",
+            Bug::CounterNotIncremented => "counter_not_incremented",
         }
     }
 }

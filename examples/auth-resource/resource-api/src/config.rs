@@ -26,6 +26,10 @@ pub(crate) struct Config {
     pub(crate) auth_timeout: Duration,
     /// The seeded bug switched on, if any.
     pub(crate) bug: Option<Bug>,
+    /// Where decisions are stored (`sqlite:<file>` or `postgres://…`); not stored when unset.
+    pub(crate) database_url: Option<String>,
+    /// The Redis broker access events go to; none published when unset.
+    pub(crate) broker_url: Option<String>,
 }
 
 /// Why the environment does not make a valid configuration.
@@ -95,6 +99,8 @@ impl Config {
             audit_log,
             auth_timeout,
             bug,
+            database_url: var("DATABASE_URL").map(|v| v.trim().to_owned()),
+            broker_url: var("BROKER_URL").map(|v| v.trim().to_owned()),
         })
     }
 

@@ -28,12 +28,16 @@ pub(crate) struct App {
     pub(crate) config: Config,
     pub(crate) auth: AuthClient,
     pub(crate) audit: AuditLog,
+    pub(crate) store: Option<crate::store::Store>,
+    pub(crate) events: Option<crate::events::Events>,
+    pub(crate) metrics: crate::metrics::Metrics,
 }
 
 /// Where a request goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route<'a> {
     Health,
+    Metrics,
     Resource(&'a str),
     MethodNotAllowed,
     NotFound,
@@ -42,6 +46,8 @@ enum Route<'a> {
 fn route<'a>(method: &Method, path: &'a str) -> Route<'a> {
     let target = if path == "/healthz" {
         Some(Route::Health)
+    } else if path == "/metrics" {
+        Some(Route::Metrics)
     } else {
         path.strip_prefix("/resources/")
             .filter(|id| !id.is_empty() && !id.contains('/'))
@@ -62,6 +68,7 @@ pub(crate) async fn handle(
     let request_id = Uuid::new_v4().to_string();
     let response = match route(request.method(), request.uri().path()) {
         Route::Health => json_response(StatusCode::OK, &json!({"status": "ok"}), &request_id),
+        Route::Metrics => crate::response::text_response(app.metrics.render()),
         Route::Resource(id) => app.resource(id, request.headers(), &request_id).await,
         Route::MethodNotAllowed => method_not_allowed(&request_id),
         Route::NotFound => error_response(StatusCode::NOT_FOUND, "NOT_FOUND", &request_id),
@@ -90,6 +97,9 @@ impl App {
         }
 
         let token = bearer_token(headers);
+        if self.has_bug(Bug::PublishBeforeDecision) && token.is_some() {
+            self.publish(request_id, resource_id, "grant", None).await;
+        }
         let outcome = match token {
             None => {
                 if self.has_bug(Bug::MissingHeaderCallsAuth) {
@@ -122,6 +132,9 @@ impl App {
                 );
             }
         }
+        if let Err(response) = self.side_effects(&outcome, resource_id, request_id).await {
+            return response;
+        }
         if outcome.is_grant() && self.has_bug(Bug::SlowResponse) {
             tokio::time::sleep(SLOW_RESPONSE_DELAY).await;
         }
@@ -129,14 +142,86 @@ impl App {
         json_response(status, &body, request_id)
     }
 
+    /// Stores the decision, counts it and publishes its event, in that order: the event
+    /// goes out only after the decision is committed. A grant that cannot be stored is
+    /// not granted.
+    async fn side_effects(
+        &self,
+        outcome: &Outcome,
+        resource_id: &str,
+        request_id: &str,
+    ) -> Result<(), Response<Body>> {
+        let (decision, user_id) = match outcome {
+            Outcome::Grant { user_id } => (Some("grant"), Some(user_id.as_str())),
+            Outcome::Deny { user_id, .. } => (Some("deny"), user_id.as_deref()),
+            Outcome::Error { .. } => (None, None),
+        };
+        let stored = match (decision, self.has_bug(Bug::GrantRowOnDenial)) {
+            (Some("deny"), true) => Some("grant"),
+            (d, _) => d,
+        };
+        if let Some(store) = &self.store {
+            let row = crate::store::DecisionRow {
+                request_id,
+                resource_id,
+                decision: stored,
+                user_id,
+                commit_half: self.has_bug(Bug::HalfWriteOnAuthFailure),
+            };
+            if let Err(err) = store.record(&row).await {
+                eprintln!("resource-api: cannot store the decision: {err}");
+                if outcome.is_grant() {
+                    return Err(error_response(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "SERVICE_UNAVAILABLE",
+                        request_id,
+                    ));
+                }
+            }
+        }
+        let counted = decision.unwrap_or("error");
+        if !(counted == "grant" && self.has_bug(Bug::CounterNotIncremented)) {
+            self.metrics.decision(counted);
+        }
+        let skip = self.has_bug(Bug::PublishBeforeDecision)
+            || (counted == "grant" && self.has_bug(Bug::NoEventOnGrant));
+        if !skip {
+            self.publish(request_id, resource_id, counted, user_id)
+                .await;
+        }
+        Ok(())
+    }
+
+    async fn publish(
+        &self,
+        request_id: &str,
+        resource_id: &str,
+        decision: &str,
+        user_id: Option<&str>,
+    ) {
+        let Some(events) = &self.events else { return };
+        let mut event = json!({
+            "type": "access",
+            "request_id": request_id,
+            "resource_id": resource_id,
+            "decision": decision,
+        });
+        if let Some(user) = user_id {
+            event["user_id"] = json!(user);
+        }
+        if let Err(err) = events.publish(&event).await {
+            eprintln!("resource-api: cannot publish the access event: {err}");
+        }
+    }
+
     /// Asks the Authorization Service about `token`: one `/validate` call when correct.
     async fn check(&self, token: &str, request_id: &str) -> Verdict {
         let forwarded = (!self.has_bug(Bug::TokenNotForwarded)).then_some(token);
         let call = || async {
-            interpret(
-                self.auth.validate(forwarded, request_id).await,
-                self.config.bug,
-            )
+            let started = std::time::Instant::now();
+            let reply = self.auth.validate(forwarded, request_id).await;
+            self.metrics.auth_call(started.elapsed());
+            interpret(reply, self.config.bug)
         };
         let verdict = call().await;
         let again = match verdict {

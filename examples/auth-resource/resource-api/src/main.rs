@@ -13,10 +13,13 @@ mod auth_client;
 mod bugs;
 mod config;
 mod credentials;
+mod events;
 mod handler;
+mod metrics;
 mod outcome;
 mod response;
 mod server;
+mod store;
 mod verdict;
 
 use std::process::ExitCode;

@@ -24,6 +24,16 @@ pub(crate) fn json_response(status: StatusCode, body: &Value, request_id: &str) 
     response
 }
 
+/// 200 with Prometheus text exposition.
+pub(crate) fn text_response(text: String) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from(text)));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    response
+}
+
 /// `{"error":"<code>"}` with the given status.
 pub(crate) fn error_response(status: StatusCode, code: &str, request_id: &str) -> Response<Body> {
     json_response(status, &json!({ "error": code }), request_id)

@@ -25,13 +25,15 @@ pub(crate) enum ServeError {
     Bind { port: u16, source: io::Error },
     /// The accept loop or signal handling failed.
     Io(io::Error),
+    /// `DATABASE_URL` or `BROKER_URL` cannot be used.
+    Effects(String),
 }
 
 impl ServeError {
     /// 2 for bad configuration, 1 for anything else.
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
-            ServeError::OpenAudit(_) => 2,
+            ServeError::OpenAudit(_) | ServeError::Effects(_) => 2,
             ServeError::Bind { .. } | ServeError::Io(_) => 1,
         }
     }
@@ -45,6 +47,7 @@ impl fmt::Display for ServeError {
                 write!(f, "cannot listen on 127.0.0.1:{port}: {source}")
             }
             ServeError::Io(err) => write!(f, "server failed: {err}"),
+            ServeError::Effects(err) => f.write_str(err),
         }
     }
 }
@@ -76,10 +79,29 @@ pub(crate) async fn run(config: Config) -> Result<(), ServeError> {
     }
     eprintln!("resource-api listening on http://127.0.0.1:{port}");
 
+    let store = match &config.database_url {
+        Some(url) => Some(
+            crate::store::Store::open(url)
+                .await
+                .map_err(|e| ServeError::Effects(format!("cannot open DATABASE_URL: {e}")))?,
+        ),
+        None => None,
+    };
+    let events = match &config.broker_url {
+        Some(url) => Some(
+            crate::events::Events::connect(url)
+                .await
+                .map_err(|e| ServeError::Effects(format!("cannot connect to BROKER_URL: {e}")))?,
+        ),
+        None => None,
+    };
     let app = Arc::new(App {
         config,
         auth,
         audit,
+        store,
+        events,
+        metrics: crate::metrics::Metrics::default(),
     });
     tokio::select! {
         result = accept_loop(listener, app) => result.map_err(ServeError::Io),
