@@ -70,8 +70,14 @@ fn a_failing_run_writes_results_junit_and_html_that_report_re_renders() {
     assert_schema(&doc);
     assert_eq!(doc["format"], "crosscheck-results/1");
     assert_eq!(doc["runs"][0]["state"], "finished");
-    assert_eq!(doc["scenarios"].as_array().unwrap().len(), 19);
-    assert_eq!(doc["requirements"].as_array().unwrap().len(), 11);
+    assert_eq!(
+        doc["scenarios"].as_array().unwrap().len(),
+        example_scenarios()
+    );
+    assert_eq!(
+        doc["requirements"].as_array().unwrap().len(),
+        example_requirements()
+    );
     assert_eq!(doc["operations"][1]["path"], "/resources/{id}");
     assert_eq!(doc["dependencies"][0]["name"], "auth");
     let failed = doc["scenarios"]
@@ -96,7 +102,10 @@ fn a_failing_run_writes_results_junit_and_html_that_report_re_renders() {
 
     let xml = read(&junit);
     assert!(
-        xml.contains("<testsuites name=\"crosscheck resource-api\" tests=\"19\""),
+        xml.contains(&format!(
+            "<testsuites name=\"crosscheck resource-api\" tests=\"{}\"",
+            example_scenarios()
+        )),
         "{xml}"
     );
     assert!(
@@ -194,7 +203,11 @@ fn shards_partition_the_suite_and_merge_into_one_report() {
         ids.extend(these);
         files.push(file);
     }
-    assert_eq!(ids.len(), 19, "the shards together run every scenario once");
+    assert_eq!(
+        ids.len(),
+        example_scenarios(),
+        "the shards together run every scenario once"
+    );
 
     let merged = dir.path().join("merged.json");
     let html = dir.path().join("merged.html");
@@ -210,8 +223,10 @@ fn shards_partition_the_suite_and_merge_into_one_report() {
     ]);
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(
-        out.stdout
-            .contains("19 scenario(s): 19 passed, 0 failed, 0 errored, 0 not run"),
+        out.stdout.contains(&format!(
+            "{n} scenario(s): {n} passed, 0 failed, 0 errored, 0 not run",
+            n = example_scenarios()
+        )),
         "{}",
         out.stdout
     );
@@ -220,7 +235,7 @@ fn shards_partition_the_suite_and_merge_into_one_report() {
     assert_eq!(doc["runs"].as_array().unwrap().len(), 2);
     assert_eq!(doc["summary"]["skipped"], 0);
     assert!(
-        read(&html).contains("11/11 (100%)"),
+        read(&html).contains(&format!("{n}/{n} (100%)", n = example_requirements())),
         "every requirement is covered in the merged page"
     );
 
@@ -355,4 +370,31 @@ fn an_interrupted_run_keeps_the_results_of_finished_scenarios() {
         doc["summary"]["skipped"], 1,
         "the unfinished scenario counts as not run"
     );
+}
+
+/// How many scenarios the example suite holds: one per `id:` line of its scenario files.
+fn example_scenarios() -> usize {
+    let dir = common::example().join("scenarios");
+    std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .lines()
+                .filter(|l| l.starts_with("id: "))
+                .count()
+        })
+        .sum()
+}
+
+/// How many requirements the example defines: one per `- **REQ-` line.
+fn example_requirements() -> usize {
+    std::fs::read_to_string(common::example().join("requirements.md"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("- **REQ-"))
+        .count()
 }

@@ -73,12 +73,38 @@ pub fn check(suite: &Suite, _facts: &Facts<'_>) -> (&'static str, Vec<String>, V
             }
             let line = line_of(suite.sources.get(&suite.requirements_file), &req.id).max(req.line);
             if *effect != "logging" {
-                findings.push(Finding {
-                    message: format!("{} speaks of {effect}, and no scenario asserts on it (crosscheck has no {effect} probe in this suite)", req.id),
-                    file: suite.requirements_file.clone(),
-                    line,
-                    help: format!("verify the {effect} by hand or with a probe, or reword the requirement if it does not call for {effect}"),
-                });
+                // Storing is asserted with `then.sql`, publishing with `then.messages`,
+                // metrics with `then.metrics`.
+                let (key, asserts): (&str, fn(&crosscheck_model::scenario::Expect) -> bool) =
+                    match *effect {
+                        "storing" => ("sql", |t| !t.sql.is_empty()),
+                        "publishing" => ("messages", |t| !t.messages.is_empty()),
+                        _ => ("metrics", |t| !t.metrics.is_empty()),
+                    };
+                let by: Vec<&str> = covering
+                    .iter()
+                    .filter(|l| {
+                        l.scenario
+                            .steps()
+                            .iter()
+                            .any(|(_, t)| t.is_some_and(asserts))
+                    })
+                    .map(|l| l.scenario.id.value.as_str())
+                    .collect();
+                if by.is_empty() {
+                    findings.push(Finding {
+                        message: format!("{} speaks of {effect}, and no scenario that covers it asserts on it with `then.{key}`", req.id),
+                        file: suite.requirements_file.clone(),
+                        line,
+                        help: format!("add `then.{key}` to a scenario that covers {} (the probes are described in the README)", req.id),
+                    });
+                } else {
+                    evidence.push(format!(
+                        "{} ({effect}): asserted by {}",
+                        req.id,
+                        by.join(", ")
+                    ));
+                }
                 continue;
             }
             let logs = |absent: bool| {
