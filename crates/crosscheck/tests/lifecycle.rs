@@ -75,23 +75,7 @@ fn ctrl_c_stops_the_service_and_its_children() {
         "service and worker run before Ctrl-C"
     );
 
-    let pid = i32::try_from(child.id()).unwrap();
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(pid),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "crosscheck did not stop on Ctrl-C"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = common::interrupt(&mut child);
     assert_eq!(status.code(), Some(130));
     let deadline = Instant::now() + Duration::from_secs(5);
     while pids.iter().any(|p| alive(*p)) {

@@ -150,3 +150,24 @@ pub fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Sends Ctrl-C (SIGINT) to a running crosscheck and waits at most 10 s for it to exit.
+pub fn interrupt(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let pid = i32::try_from(child.id()).expect("pid");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .expect("send SIGINT");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "crosscheck did not stop on Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
