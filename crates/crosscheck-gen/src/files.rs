@@ -77,6 +77,50 @@ pub(crate) fn render(drafts: &[Draft], sources: &str) -> Vec<GeneratedFile> {
         .collect()
 }
 
+/// One file of scenarios from another producer (the LLM path), with a header of its
+/// own and the same hash line, so [`plan`] leaves it alone once a person edits it. Each
+/// scenario is `(id, comment lines, body)`.
+pub fn render_file(
+    path: &str,
+    header: &str,
+    scenarios: &[(String, Vec<String>, serde_json::Value)],
+) -> GeneratedFile {
+    let drafts: Vec<Draft> = scenarios
+        .iter()
+        .map(|(id, notes, body)| Draft {
+            id: id.clone(),
+            file: path.to_owned(),
+            notes: notes.clone(),
+            body: body.clone(),
+        })
+        .collect();
+    let mut body = String::new();
+    for (i, d) in drafts.iter().enumerate() {
+        if i > 0 {
+            body.push_str("---\n");
+        }
+        for n in &d.notes {
+            for line in wrap(n, 96) {
+                body.push_str("# ");
+                body.push_str(&line);
+                body.push('\n');
+            }
+        }
+        body.push_str(&to_yaml(&d.body));
+    }
+    let mut head = String::new();
+    for line in header.lines() {
+        head.push_str("# ");
+        head.push_str(line);
+        head.push('\n');
+    }
+    GeneratedFile {
+        text: format!("{head}{HASH_PREFIX}{}\n{body}", hash(&body)),
+        scenario_ids: drafts.iter().map(|d| d.id.clone()).collect(),
+        path: path.to_owned(),
+    }
+}
+
 /// Decides, per file, what regenerating does. `existing` holds the files now in the
 /// generated folder (relative path → text).
 pub fn plan(files: &[GeneratedFile], existing: &BTreeMap<String, String>) -> Vec<(String, Action)> {

@@ -40,7 +40,7 @@ mod text;
 mod yaml;
 
 pub use context::{Gap, Input};
-pub use files::{Action, GeneratedFile, plan, unedited};
+pub use files::{Action, GeneratedFile, plan, render_file, unedited};
 pub use init::{InitContract, scaffold};
 pub use link::{Link, LinkProblem};
 pub use text::{Facts, facts};

@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod duration;
 pub mod effects;
 pub mod jsonpath;
+pub mod llm;
 pub mod located;
 pub mod matcher;
 pub mod parse;

@@ -32,6 +32,9 @@ pub struct SystemMap {
     /// How `crosscheck audit` judges the suite.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<AuditConfig>,
+    /// The chat completions endpoint `crosscheck generate --llm` asks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm: Option<crate::llm::LlmConfig>,
 }
 
 /// A credential the service under test accepts.
