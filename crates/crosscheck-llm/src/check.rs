@@ -41,6 +41,9 @@ pub enum Reason {
     RequestBreaksContract,
     /// It checks a side effect the system map gives no probe for.
     NoProbe,
+    /// It names a table, metric or stream that neither the requirements nor an existing
+    /// scenario names.
+    UnknownName,
     /// The same stubs, request and expectations as an existing scenario.
     Duplicate,
     /// The suite's cross-file checks (as `crosscheck validate`) refused it.
@@ -49,7 +52,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in report order.
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 14] = [
         Reason::NotJson,
         Reason::Schema,
         Reason::Parse,
@@ -61,6 +64,7 @@ impl Reason {
         Reason::ContradictsContract,
         Reason::RequestBreaksContract,
         Reason::NoProbe,
+        Reason::UnknownName,
         Reason::Duplicate,
         Reason::Suite,
     ];
@@ -79,6 +83,7 @@ impl Reason {
             Reason::ContradictsContract => "contradicts the contract",
             Reason::RequestBreaksContract => "request breaks the contract",
             Reason::NoProbe => "no probe for that side effect",
+            Reason::UnknownName => "unknown table, metric or stream",
             Reason::Duplicate => "duplicate",
             Reason::Suite => "refused by the suite checks",
         }
@@ -303,6 +308,7 @@ pub fn check(ctx: &Context<'_>, asked: &str, proposal: &Value) -> Result<Passed,
                 "checks published messages, but crosscheck.yaml sets no `sut.broker`",
             );
         }
+        names(ctx, then)?;
     }
 
     let key = duplicate_key(&scenario);
@@ -322,6 +328,86 @@ pub fn check(ctx: &Context<'_>, asked: &str, proposal: &Value) -> Result<Passed,
         scenario,
         gaps,
     })
+}
+
+/// Tables, metrics and streams must be named by a requirement or an existing scenario:
+/// generation cannot see the database or the broker, so a name from nowhere is a guess.
+fn names(ctx: &Context<'_>, then: &crosscheck_model::scenario::Expect) -> Result<(), Refusal> {
+    let mut vocabulary: String = ctx
+        .requirements
+        .iter()
+        .map(|r| format!(" {} ", r.text))
+        .collect();
+    for k in &ctx.known {
+        vocabulary.push(' ');
+        vocabulary.push_str(&k.key.to_string());
+    }
+    let known = |name: &str| {
+        vocabulary.match_indices(name).any(|(i, _)| {
+            let before = vocabulary[..i].chars().next_back();
+            let after = vocabulary[i + name.len()..].chars().next();
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            !word(before) && !word(after)
+        })
+    };
+    for m in &then.metrics {
+        let base = ["_count", "_sum", "_bucket"]
+            .iter()
+            .find_map(|suffix| m.name.strip_suffix(suffix))
+            .unwrap_or(&m.name);
+        if !known(&m.name) && !known(base) {
+            return refuse(
+                Reason::UnknownName,
+                format!(
+                    "checks metric `{}`, which no requirement or existing scenario names",
+                    m.name
+                ),
+            );
+        }
+    }
+    for msg in &then.messages {
+        if !known(&msg.to) {
+            return refuse(
+                Reason::UnknownName,
+                format!(
+                    "checks stream `{}`, which no requirement or existing scenario names",
+                    msg.to
+                ),
+            );
+        }
+    }
+    for q in &then.sql {
+        for table in tables(&q.query) {
+            if !known(&table) {
+                return refuse(
+                    Reason::UnknownName,
+                    format!(
+                        "queries table `{table}`, which no requirement or existing scenario names (generation cannot see the database's schema)"
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The tables a query names (after FROM, JOIN, INTO, UPDATE).
+fn tables(query: &str) -> Vec<String> {
+    let words: Vec<&str> = query.split_whitespace().collect();
+    let mut out = Vec::new();
+    for pair in words.windows(2) {
+        if ["from", "join", "into", "update"].contains(&pair[0].to_ascii_lowercase().as_str()) {
+            let t: String = pair[1]
+                .trim_matches(|c: char| {
+                    c == '"' || c == '`' || c == '(' || c == ')' || c == ',' || c == ';'
+                })
+                .to_owned();
+            if !t.is_empty() && !t.starts_with('(') && !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
 }
 
 fn schema(body: &Value) -> Result<(), Refusal> {
@@ -652,5 +738,9 @@ mod tests {
         assert!(names_number("shall answer 503 with", 503));
         assert!(!names_number("within 1500 ms", 500));
         assert!(names_number("(`valid: false`, or answers 401 or 403)", 403));
+        assert_eq!(
+            tables("SELECT a FROM access_decisions d JOIN x ON 1 WHERE b = $1"),
+            vec!["access_decisions", "x"]
+        );
     }
 }

@@ -212,7 +212,11 @@ impl Client {
 }
 
 fn secs(d: Duration) -> String {
-    format!("{:.0} s", d.as_secs_f64().ceil())
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.0} s", d.as_secs_f64().ceil())
+    }
 }
 
 /// A reqwest error in words, without the URL's query (which may hold settings).

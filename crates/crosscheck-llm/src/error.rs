@@ -47,7 +47,7 @@ impl LlmError {
             | LlmError::Config { .. }
             | LlmError::NotInCassette { .. }
             | LlmError::Cassette { .. } => true,
-            LlmError::Refused { status, .. } => matches!(status, 400 | 404 | 422),
+            LlmError::Refused { status, .. } => (400..500).contains(status),
             _ => false,
         }
     }

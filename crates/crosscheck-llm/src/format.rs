@@ -125,7 +125,11 @@ pub fn extract_json(text: &str) -> Result<Value, String> {
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    let start: String = t.chars().take(80).collect();
+    let start: String = t
+        .chars()
+        .take(80)
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
     Err(format!(
         "the answer holds no JSON ({err}); it starts `{start}`"
     ))

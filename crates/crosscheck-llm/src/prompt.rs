@@ -19,6 +19,7 @@ const SYSTEM: &str = r#"You write integration test scenarios for crosscheck, a t
 A rule-based generator has already written scenarios for the requirement below (listed at the end). Add what rules miss: business postconditions (what must be stored, counted, published or logged, and what must not), multi-step flows, realistic combinations of failures (a slow then failing dependency, a retry storm), and consistency across the boundary.
 Hard rules, checked by a program that rejects any scenario breaking them:
 - Use only the operations, dependencies, status codes, fields and requirement IDs listed here. Never invent an endpoint, a dependency, a status the contract does not document, or a response field.
+- Use only table, metric and stream names that the requirements or the existing scenarios name.
 - Request bodies must conform to the operation's request schema (except in `negative` scenarios about bad input).
 - Do not repeat a scenario that already exists (same stubs, request and expectations).
 - Every scenario covers at least one listed requirement ID; ids are short kebab-case and start with `llm-`.
@@ -73,10 +74,15 @@ pub fn user_message(ctx: &Context<'_>, requirement: usize) -> String {
         let _ = writeln!(m, "- {}: {}", r.id, r.text);
     }
 
+    // The file name only: the prompt must not depend on where the suite is.
+    let contract_name = std::path::Path::new(&ctx.sut.file)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let _ = writeln!(
         m,
-        "\nService under test `{}` — its contract ({}):",
-        ctx.map.sut.name, ctx.sut.file
+        "\nService under test `{}` — its contract ({contract_name}):",
+        ctx.map.sut.name
     );
     let ops: Vec<&Operation> = match link {
         Some(l) if !l.operations.is_empty() => l

@@ -115,6 +115,8 @@ pub enum Command {
         /// The seed for generated data (the same seed gives the same files).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        #[command(flatten)]
+        llm: LlmArgs,
     },
     /// Scaffold a suite from contracts: a system map with TODOs, requirements, and a
     /// scenarios folder. The first contract is the service's, the others its
@@ -142,4 +144,27 @@ pub struct RunOutputs {
     /// Also write the self-contained HTML report here.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+}
+
+/// The LLM path of `generate` (docs/llm.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct LlmArgs {
+    /// Also ask the model named under `llm:` in crosscheck.yaml for scenarios the rules
+    /// missed; every proposal is checked against the contracts before it is written.
+    #[arg(long)]
+    pub llm: bool,
+    /// Record every exchange with the model to this cassette (implies --llm).
+    #[arg(long, value_name = "FILE", conflicts_with = "llm_replay")]
+    pub llm_record: Option<PathBuf>,
+    /// Answer from this cassette instead of the server: offline and deterministic
+    /// (implies --llm).
+    #[arg(long, value_name = "FILE")]
+    pub llm_replay: Option<PathBuf>,
+}
+
+impl LlmArgs {
+    /// Whether the LLM path is asked for.
+    pub fn wanted(&self) -> bool {
+        self.llm || self.llm_record.is_some() || self.llm_replay.is_some()
+    }
 }

@@ -14,7 +14,13 @@ use crate::render;
 /// The folder generated scenarios go into, below the suite's scenarios folder.
 const GENERATED: &str = "generated";
 
-pub fn generate(dir: &Path, out: Option<&Path>, seed: u64, color: bool) -> i32 {
+pub async fn generate(
+    dir: &Path,
+    out: Option<&Path>,
+    seed: u64,
+    color: bool,
+    llm: &crate::cli::LlmArgs,
+) -> i32 {
     let mut err = std::io::stderr().lock();
     let suite = match Suite::load(dir) {
         Ok(s) => s,
@@ -59,7 +65,11 @@ pub fn generate(dir: &Path, out: Option<&Path>, seed: u64, color: bool) -> i32 {
         }
     };
     let existing = match read_existing(&target) {
-        Ok(e) => e,
+        // LLM proposals (`llm.*.yaml`) are planned by the LLM path, not listed as stale here.
+        Ok(mut e) => {
+            e.retain(|name, _| !name.starts_with(crate::llm_cmd::PREFIX));
+            e
+        }
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", display(&target));
             return exit_codes::COULD_NOT_RUN;
@@ -136,6 +146,12 @@ pub fn generate(dir: &Path, out: Option<&Path>, seed: u64, color: bool) -> i32 {
             println!("  … and {} more", generated.gaps.len() - 50);
         }
     }
+    if llm.wanted() {
+        let code = crate::llm_cmd::run(&suite, &generated, &target, llm).await;
+        if code != exit_codes::OK {
+            return code;
+        }
+    }
     if generated.problems.is_empty() {
         return exit_codes::OK;
     }
@@ -171,7 +187,7 @@ pub fn generate(dir: &Path, out: Option<&Path>, seed: u64, color: bool) -> i32 {
     exit_codes::BAD_INPUT
 }
 
-fn read_existing(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
+pub(crate) fn read_existing(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     if !dir.exists() {
         return Ok(out);

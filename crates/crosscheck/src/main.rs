@@ -4,6 +4,7 @@
 mod cli;
 mod exit_codes;
 mod generate;
+mod llm_cmd;
 mod mock;
 mod proxy_cmd;
 mod render;
@@ -69,9 +70,12 @@ async fn dispatch(cli: Cli) -> i32 {
             };
             mock::mock(args).await
         }
-        Command::Generate { dir, out, seed } => {
-            generate::generate(&dir, out.as_deref(), seed, color_err)
-        }
+        Command::Generate {
+            dir,
+            out,
+            seed,
+            llm,
+        } => generate::generate(&dir, out.as_deref(), seed, color_err, &llm).await,
         Command::Init { contracts, dir } => generate::init(&contracts, &dir),
         Command::Run {
             dir,
