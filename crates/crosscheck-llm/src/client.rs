@@ -121,12 +121,20 @@ impl Client {
         if !(200..300).contains(&status) {
             return Err(LlmError::Refused {
                 status,
-                message: error_message(&bytes),
+                message: self.scrub(error_message(&bytes)),
             });
         }
         let completion = parse_completion(&bytes)?;
         self.used.fetch_add(completion.tokens, Ordering::Relaxed);
         Ok(completion)
+    }
+
+    /// A server's message with the key taken out, should the server echo it.
+    fn scrub(&self, message: String) -> String {
+        match &self.settings.api_key {
+            Some(k) if !k.expose().is_empty() => message.replace(k.expose(), "[redacted]"),
+            _ => message,
+        }
     }
 
     /// POSTs until a settled answer (2xx, or a 4xx other than 408/429) or the retries
@@ -168,7 +176,7 @@ impl Client {
                             return Ok((status, bytes.to_vec()));
                         }
                         Ok(bytes) => {
-                            last_reason = format!("{status} {}", error_message(&bytes));
+                            last_reason = format!("{status} {}", self.scrub(error_message(&bytes)));
                             if let Some(a) = after
                                 && a > self.settings.max_wait
                             {

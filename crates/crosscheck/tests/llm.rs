@@ -81,7 +81,7 @@ fn requirement_of(body: &Value) -> String {
 }
 
 /// Answers `content` about `req` and nothing about the others.
-fn about(req: &'static str, content: &'static str) -> Arc<dyn Fn(&Value, usize) -> Step + Send + Sync> {
+fn about(req: &'static str, content: &'static str) -> crosscheck_llm::scripted::Script {
     Arc::new(move |body, _| {
         if requirement_of(body) == req {
             Step::answer(content)
@@ -129,39 +129,69 @@ fn a_good_answer_is_written_pending_review_and_the_key_goes_nowhere() {
     );
     assert_eq!(out.code, 0, "{}", out.all());
     insta::assert_snapshot!(llm_section(&out, dir.path()));
-    let file = std::fs::read_to_string(dir.path().join("scenarios/generated/llm.REQ-INT-214.yaml")).unwrap();
-    assert!(file.contains("origin: llm") && file.contains("review: pending"), "{file}");
+    let file = std::fs::read_to_string(dir.path().join("scenarios/generated/llm.REQ-INT-214.yaml"))
+        .unwrap();
+    assert!(
+        file.contains("origin: llm") && file.contains("review: pending"),
+        "{file}"
+    );
     assert!(file.contains("id: llm-grant-is-counted"), "{file}");
     // The key went to the server in the header, and nowhere else.
     let got = server.received();
     assert_eq!(got.len(), 15, "one request per requirement");
-    assert!(got.iter().all(|r| r.headers.iter().any(|(k, v)| k == "authorization" && v == &format!("Bearer {KEY}"))));
-    assert!(got.iter().all(|r| r.body["response_format"]["type"] == "json_schema"));
+    assert!(got.iter().all(|r| {
+        r.headers
+            .iter()
+            .any(|(k, v)| k == "authorization" && v == &format!("Bearer {KEY}"))
+    }));
+    assert!(
+        got.iter()
+            .all(|r| r.body["response_format"]["type"] == "json_schema")
+    );
     let out2 = cc(dir.path(), &["validate", "."]);
     assert_eq!(out2.code, 0, "{}", out2.all());
     let audit = cc(dir.path(), &["audit", "."]);
-    assert!(audit.stdout.contains("llm-grant-is-counted (origin: llm)"), "{}", audit.stdout);
+    assert!(
+        audit.stdout.contains("llm-grant-is-counted (origin: llm)"),
+        "{}",
+        audit.stdout
+    );
     no_key_anywhere(dir.path(), &out);
     no_key_anywhere(dir.path(), &audit);
 
     // Replayed offline (the server is gone), the same files and the same report.
     drop(server);
-    let before = std::fs::read_to_string(dir.path().join("scenarios/generated/llm.REQ-INT-214.yaml")).unwrap();
+    let before =
+        std::fs::read_to_string(dir.path().join("scenarios/generated/llm.REQ-INT-214.yaml"))
+            .unwrap();
     let again = cc(
         dir.path(),
         &["generate", ".", "--llm-replay", cassette.to_str().unwrap()],
     );
     assert_eq!(again.code, 0, "{}", again.all());
-    assert!(again.stdout.contains("accepted 1 proposal(s)"), "{}", again.stdout);
-    assert!(again.stdout.contains("unchanged (1): llm.REQ-INT-214.yaml"), "{}", again.stdout);
-    assert_eq!(before, std::fs::read_to_string(dir.path().join("scenarios/generated/llm.REQ-INT-214.yaml")).unwrap());
+    assert!(
+        again.stdout.contains("accepted 1 proposal(s)"),
+        "{}",
+        again.stdout
+    );
+    assert!(
+        again.stdout.contains("unchanged (1): llm.REQ-INT-214.yaml"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        before,
+        std::fs::read_to_string(dir.path().join("scenarios/generated/llm.REQ-INT-214.yaml"))
+            .unwrap()
+    );
 }
 
 #[test]
 fn hallucinations_and_broken_answers_are_rejected_with_the_reason() {
     let server = ScriptedServer::start(Arc::new(|body, _| {
         let answer = match requirement_of(body).as_str() {
-            "REQ-INT-201" => r#"{"scenarios": [
+            "REQ-INT-201" => {
+                r#"{"scenarios": [
  {"id": "a", "covers": ["REQ-INT-201"], "kind": "positive", "when": {"method": "DELETE", "path": "/resources/1"}, "then": {"status": 204}},
  {"id": "b", "covers": ["REQ-INT-201"], "kind": "fault", "given": {"authz": [{"fault": "reset"}]}, "when": {"path": "/resources/1"}, "then": {"status": 503}},
  {"id": "c", "covers": ["REQ-INT-201"], "kind": "positive", "when": {"path": "/resources/1"}, "then": {"status": 418}},
@@ -170,23 +200,40 @@ fn hallucinations_and_broken_answers_are_rejected_with_the_reason() {
  {"id": "f", "covers": ["REQ-INT-202"], "kind": "security", "when": {"path": "/resources/1", "headers": {"Authorization": "Bearer x"}}, "then": {"status": 403, "json": {"$.error": "FORBIDDEN"}}},
  {"id": "g", "covers": ["REQ-INT-201"], "kind": "positive", "when": {"path": "/resources/1"}, "then": {"calls": {"auth": [{"method": "POST", "path": "/token"}]}}},
  {"id": "h", "covers": ["REQ-INT-201"], "kind": "positive", "when": {"path": "/resources/1"}, "then": {"sql": [{"query": "SELECT * FROM grants", "rows": 1}]}}
-]}"#,
-            "REQ-INT-202" => r#"{"scenarios": [{"id": "x", "kind": "smoke", "when": {"path": "/resources/1"}, "then": {"status": "two hundred"}}]}"#,
-            "REQ-INT-203" => r#"{"scenarios": [{"id": "y", "covers": ["REQ-INT-203"], "kind": "positive", "when": {"path": "/resources/1""#,
+]}"#
+            }
+            "REQ-INT-202" => {
+                r#"{"scenarios": [{"id": "x", "kind": "smoke", "when": {"path": "/resources/1"}, "then": {"status": "two hundred"}}]}"#
+            }
+            "REQ-INT-203" => {
+                r#"{"scenarios": [{"id": "y", "covers": ["REQ-INT-203"], "kind": "positive", "when": {"path": "/resources/1""#
+            }
             "REQ-INT-204" => "I'm sorry, I can't help with that.",
             _ => r#"{"scenarios": []}"#,
         };
         Step::answer(answer)
     }));
     let dir = bare_example(Some(&llm_block(&server, "")));
-    let out = cc(dir.path(), &["generate", "."]);
+    let out = cc(dir.path(), &["generate", ".", "--llm"]);
     assert_eq!(out.code, 0, "{}", out.all());
     insta::assert_snapshot!(llm_section(&out, dir.path()));
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("scenarios/generated/llm-rejected.json")).unwrap()).unwrap();
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("scenarios/generated/llm-rejected.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(json["rejected"].as_array().unwrap().len(), 11, "{json:#}");
-    assert_eq!(json["rejected_by_reason"]["unknown-operation"], 2, "{json:#}");
+    assert_eq!(
+        json["rejected_by_reason"]["unknown-operation"], 2,
+        "{json:#}"
+    );
     assert_eq!(json["rejected_by_reason"]["not-json"], 2, "{json:#}");
-    assert!(!dir.path().join("scenarios/generated").read_dir().unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with("llm.")));
+    assert!(
+        !dir.path()
+            .join("scenarios/generated")
+            .read_dir()
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().starts_with("llm."))
+    );
     assert_eq!(cc(dir.path(), &["validate", "."]).code, 0);
 }
 
@@ -199,32 +246,50 @@ fn a_status_the_requirement_demands_but_the_contract_lacks_is_kept_as_a_gap() {
     ));
     let dir = bare_example(Some(&llm_block(&server, "")));
     std::fs::write(dir.path().join("requirements.md"), "- **REQ-X-1**: When the Authorization Service answers 500, the Resource API shall answer 500.\n").unwrap();
-    let out = cc(dir.path(), &["generate", "."]);
+    let out = cc(dir.path(), &["generate", ".", "--llm"]);
     assert_eq!(out.code, 0, "{}", out.all());
     insta::assert_snapshot!(llm_section(&out, dir.path()));
-    let file = std::fs::read_to_string(dir.path().join("scenarios/generated/llm.REQ-X-1.yaml")).unwrap();
-    assert!(file.contains("# Contract gap: REQ-X-1 demands 500 from GET /resources/{id}"), "{file}");
+    let file =
+        std::fs::read_to_string(dir.path().join("scenarios/generated/llm.REQ-X-1.yaml")).unwrap();
+    assert!(
+        file.contains("# Contract gap: REQ-X-1 demands 500 from GET /resources/{id}"),
+        "{file}"
+    );
 }
 
 #[test]
 fn rate_limits_and_server_errors_are_retried_honouring_retry_after() {
     let server = ScriptedServer::steps(vec![
         Step::rate_limited("1"),
-        Step::error(500, "The server had an error while processing your request."),
+        Step::error(
+            500,
+            "The server had an error while processing your request.",
+        ),
         Step::answer(r#"{"scenarios": []}"#),
     ]);
     let dir = bare_example(Some(&llm_block(&server, "  concurrency: 1\n")));
-    let out = cc(dir.path(), &["generate", "."]);
+    let out = cc(dir.path(), &["generate", ".", "--llm"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out.stdout.contains("about 15 requirement(s) (1500 token(s), 1 request(s) retried)"), "{}", out.stdout);
-    assert_eq!(server.received().len(), 17, "two failed attempts, then one request per requirement");
+    assert!(
+        out.stdout
+            .contains("about 15 requirement(s) (1500 token(s), 1 request(s) retried)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        server.received().len(),
+        17,
+        "two failed attempts, then one request per requirement"
+    );
 }
 
 #[test]
 fn a_hang_past_the_timeout_fails_after_the_retries_with_a_clear_message() {
     let server = ScriptedServer::steps(vec![Step::Hang]);
-    let dir = bare_example(Some(&llm_block(&server, "  timeout: 300ms\n  retries: 1\n").replace("  retries: 2\n", "")));
-    let out = cc(dir.path(), &["generate", "."]);
+    let dir = bare_example(Some(
+        &llm_block(&server, "  timeout: 300ms\n  retries: 1\n").replace("  retries: 2\n", ""),
+    ));
+    let out = cc(dir.path(), &["generate", ".", "--llm"]);
     assert_eq!(out.code, 3, "{}", out.all());
     insta::assert_snapshot!(common::stable(&out.stderr, &[dir.path()]));
     assert_eq!(server.received().len(), 2);
@@ -234,26 +299,46 @@ fn a_hang_past_the_timeout_fails_after_the_retries_with_a_clear_message() {
 fn retry_after_longer_than_max_wait_is_not_waited_for() {
     let server = ScriptedServer::steps(vec![Step::rate_limited("Wed, 21 Oct 2099 07:28:00 GMT")]);
     let dir = bare_example(Some(&llm_block(&server, "")));
-    let out = cc(dir.path(), &["generate", "."]);
+    let out = cc(dir.path(), &["generate", ".", "--llm"]);
     assert_eq!(out.code, 3, "{}", out.all());
-    assert!(out.stderr.contains("longer than `llm.max_wait` (5 s)"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("longer than `llm.max_wait` (5 s)"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(server.received().len(), 1);
 }
 
 #[test]
 fn a_server_that_rejects_json_schema_gets_json_mode_then_text() {
     // Rejects json_schema, then json_object; answers prose with a fenced block.
-    let server = ScriptedServer::start(Arc::new(|body, _| match body["response_format"]["type"].as_str() {
-        Some("json_schema") => Step::error(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model."),
-        Some(_) => Step::error(400, "response_format is not supported by this server"),
-        None if requirement_of(body) == "REQ-INT-214" => Step::answer(format!("Sure! Here is one:\n```json\n{GOOD}\n```\n")),
-        None => Step::answer("```json\n{\"scenarios\": []}\n```"),
+    let server = ScriptedServer::start(Arc::new(|body, _| {
+        match body["response_format"]["type"].as_str() {
+            Some("json_schema") => Step::error(
+                400,
+                "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+            ),
+            Some(_) => Step::error(400, "response_format is not supported by this server"),
+            None if requirement_of(body) == "REQ-INT-214" => {
+                Step::answer(format!("Sure! Here is one:\n```json\n{GOOD}\n```\n"))
+            }
+            None => Step::answer("```json\n{\"scenarios\": []}\n```"),
+        }
     }));
     let dir = bare_example(Some(&llm_block(&server, "")));
-    let out = cc(dir.path(), &["generate", "."]);
+    let out = cc(dir.path(), &["generate", ".", "--llm"]);
     assert_eq!(out.code, 0, "{}", out.all());
     insta::assert_snapshot!(llm_section(&out, dir.path()));
-    let formats: Vec<String> = server.received().iter().map(|r| r.body["response_format"]["type"].as_str().unwrap_or("none").to_owned()).collect();
+    let formats: Vec<String> = server
+        .received()
+        .iter()
+        .map(|r| {
+            r.body["response_format"]["type"]
+                .as_str()
+                .unwrap_or("none")
+                .to_owned()
+        })
+        .collect();
     assert_eq!(&formats[..3], ["json_schema", "json_object", "none"]);
     assert!(formats[3..].iter().all(|f| f == "none"), "{formats:?}");
 }
@@ -261,10 +346,18 @@ fn a_server_that_rejects_json_schema_gets_json_mode_then_text() {
 #[test]
 fn the_token_budget_stops_new_requests() {
     let server = ScriptedServer::steps(vec![Step::answer(r#"{"scenarios": []}"#)]);
-    let dir = bare_example(Some(&llm_block(&server, "  token_budget: 150\n  concurrency: 1\n")));
-    let out = cc(dir.path(), &["generate", "."]);
+    let dir = bare_example(Some(&llm_block(
+        &server,
+        "  token_budget: 150\n  concurrency: 1\n",
+    )));
+    let out = cc(dir.path(), &["generate", ".", "--llm"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out.stdout.contains("the token budget (150 tokens) was spent: 13 requirement(s) not asked about"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("the token budget (150 tokens) was spent: 13 requirement(s) not asked about"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(server.received().len(), 2);
 }
 
@@ -273,22 +366,57 @@ fn bad_settings_and_unknown_replays_are_bad_input() {
     let dir = bare_example(None);
     let out = cc(dir.path(), &["generate", ".", "--llm"]);
     assert_eq!(out.code, 2, "{}", out.all());
-    assert!(out.stderr.contains("`llm:` is not set; --llm needs the model to ask"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("`llm:` is not set; --llm needs the model to ask"),
+        "{}",
+        out.stderr
+    );
 
-    let server = ScriptedServer::steps(vec![Step::error(401, "Incorrect API key provided: sk-test-N***1234.")]);
+    let server = ScriptedServer::steps(vec![Step::error(
+        401,
+        "Incorrect API key provided: sk-test-N***1234.",
+    )]);
     let dir = bare_example(Some(&llm_block(&server, "")));
-    let out = common::crosscheck(dir.path(), &["generate", ".", "--llm"], &[], Duration::from_secs(60));
+    let out = common::crosscheck(
+        dir.path(),
+        &["generate", ".", "--llm"],
+        &[],
+        Duration::from_secs(60),
+    );
     assert_eq!(out.code, 2, "{}", out.all());
     insta::assert_snapshot!("missing_key", common::stable(&out.stderr, &[dir.path()]));
     let out = cc(dir.path(), &["generate", ".", "--llm"]);
     assert_eq!(out.code, 2, "{}", out.all());
     insta::assert_snapshot!("refused_key", common::stable(&out.stderr, &[dir.path()]));
 
+    // A server that echoes the whole key in its error: the key is taken out.
+    let echo = ScriptedServer::steps(vec![Step::error(
+        401,
+        &format!("Incorrect API key provided: {KEY}."),
+    )]);
+    let dir = bare_example(Some(&llm_block(&echo, "")));
+    let out = cc(dir.path(), &["generate", ".", "--llm"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("Incorrect API key provided: [redacted]."),
+        "{}",
+        out.stderr
+    );
+    no_key_anywhere(dir.path(), &out);
+
     let cassette = dir.path().join("empty.json");
     std::fs::write(&cassette, r#"{"version": 1, "exchanges": []}"#).unwrap();
-    let out = cc(dir.path(), &["generate", ".", "--llm-replay", cassette.to_str().unwrap()]);
+    let out = cc(
+        dir.path(),
+        &["generate", ".", "--llm-replay", cassette.to_str().unwrap()],
+    );
     assert_eq!(out.code, 2, "{}", out.all());
-    insta::assert_snapshot!("unknown_request", common::stable(&out.stderr, &[dir.path()]));
+    insta::assert_snapshot!(
+        "unknown_request",
+        common::stable(&out.stderr, &[dir.path()])
+    );
 }
 
 #[test]
@@ -336,7 +464,12 @@ pub fn replay_example() -> (tempfile::TempDir, common::Output) {
     ));
     let out = common::crosscheck(
         dir.path(),
-        &["generate", ".", "--llm-replay", example_cassette().to_str().unwrap()],
+        &[
+            "generate",
+            ".",
+            "--llm-replay",
+            example_cassette().to_str().unwrap(),
+        ],
         &[],
         Duration::from_secs(300),
     );
@@ -349,7 +482,12 @@ fn the_committed_cassette_of_the_example_replays_offline() {
     assert_eq!(out.code, 0, "{}", out.all());
     insta::assert_snapshot!(llm_section(&out, dir.path()));
     let out = common::crosscheck(dir.path(), &["validate", "."], &[], Duration::from_secs(60));
-    assert_eq!(out.code, 0, "every accepted proposal validates:\n{}", out.all());
+    assert_eq!(
+        out.code,
+        0,
+        "every accepted proposal validates:\n{}",
+        out.all()
+    );
 }
 
 /// Records the example's cassette from the authored answers in
@@ -362,7 +500,10 @@ fn record_the_example_cassette() {
     let server = ScriptedServer::start(Arc::new(move |body, _| {
         let req = requirement_of(body);
         match std::fs::read_to_string(answers.join(format!("{req}.txt"))) {
-            Ok(text) => Step::Answer { tokens: 600 + text.len() as u64 / 4, content: text },
+            Ok(text) => Step::Answer {
+                tokens: 600 + text.len() as u64 / 4,
+                content: text,
+            },
             Err(_) => Step::answer(r#"{"scenarios": []}"#),
         }
     }));
@@ -372,7 +513,12 @@ fn record_the_example_cassette() {
     )));
     let out = common::crosscheck(
         dir.path(),
-        &["generate", ".", "--llm-record", example_cassette().to_str().unwrap()],
+        &[
+            "generate",
+            ".",
+            "--llm-record",
+            example_cassette().to_str().unwrap(),
+        ],
         &[],
         Duration::from_secs(300),
     );
