@@ -525,3 +525,83 @@ fn record_the_example_cassette() {
     assert_eq!(out.code, 0, "{}", out.all());
     eprintln!("{}", out.stdout);
 }
+
+/// The side-effect bugs the rule-based scenarios miss and the accepted proposals of the
+/// committed cassette catch (messages on the real Redis that `bash scripts/test` starts).
+const CAUGHT_ONLY_WITH_LLM: &[(&str, &str, bool)] = &[
+    (
+        "counter_not_incremented",
+        "llm-grant-is-counted-and-timed",
+        false,
+    ),
+    (
+        "no_event_on_grant",
+        "llm-grant-publishes-one-event-after-the-auth-call",
+        true,
+    ),
+    (
+        "publish_before_decision",
+        "llm-denial-never-publishes-a-grant",
+        true,
+    ),
+];
+
+#[test]
+fn accepted_proposals_catch_bugs_the_rule_based_suite_misses() {
+    let broker = std::env::var("CROSSCHECK_TEST_BROKER_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
+    if broker.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CROSSCHECK_TEST_BROKER_URL is not set: run `bash scripts/test`"
+        );
+        eprintln!("note: no broker: the two message bugs are not checked; run `bash scripts/test`");
+    }
+    let (dir, out) = replay_example();
+    assert_eq!(out.code, 0, "{}", out.all());
+    let env: Vec<(&str, &str)> = broker
+        .as_deref()
+        .map(|b| vec![("CROSSCHECK_BROKER_URL", b)])
+        .unwrap_or_default();
+    let run = |bug: Option<&str>, filter: Option<&str>| {
+        let mut env = env.clone();
+        if let Some(b) = bug {
+            env.push(("RESOURCE_API_BUG", b));
+        }
+        let mut args = vec!["run", "."];
+        if let Some(f) = filter {
+            args.extend(["--filter", f]);
+        }
+        common::crosscheck(dir.path(), &args, &env, Duration::from_secs(600))
+    };
+    let correct = run(None, None);
+    assert_eq!(
+        correct.code,
+        0,
+        "rule-based + LLM must pass on the correct service:\n{}",
+        correct.all()
+    );
+    for (bug, scenario, needs_broker) in CAUGHT_ONLY_WITH_LLM {
+        if *needs_broker && broker.is_none() {
+            continue;
+        }
+        let rules = run(Some(bug), Some("gen-"));
+        assert_eq!(
+            rules.code,
+            0,
+            "`{bug}`: the rule-based scenarios were expected to miss it:\n{}",
+            rules.all()
+        );
+        let both = run(Some(bug), None);
+        assert!(
+            both.code == 1
+                && both
+                    .stdout
+                    .lines()
+                    .any(|l| l.trim_start().starts_with(&format!("FAIL  {scenario}"))),
+            "`{bug}`: expected `{scenario}` to fail:\n{}",
+            both.all()
+        );
+    }
+}
