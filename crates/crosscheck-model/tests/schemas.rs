@@ -538,6 +538,8 @@ const MAP_CASES: &[(&str, &str, bool)] = &[
     ("a proxied dependency", "{ sut: { name: api, start: [run] }, dependencies: { db: { double: proxy, upstream: \"127.0.0.1:5432\" } } }", true),
     ("an audit section", "{ sut: { name: api, start: [run] }, audit: { required: [a, c, e], allow_hosts: [auth.test.internal] } }", true),
     ("an empty audit section", "{ sut: { name: api, start: [run] }, audit: {} }", true),
+    ("an llm section with every key", "{ sut: { name: api, start: [run] }, llm: { base_url: \"https://x.openai.azure.com/openai/deployments/d\", model: d, api_key_env: AZURE_KEY, api_key_header: api-key, query: { api-version: \"2024-10-21\" }, timeout: 60s, retries: 2, max_wait: 10s, max_tokens: 4000, token_budget: 100000, concurrency: 4, temperature: 0.2 } }", true),
+    ("the smallest llm section", "{ sut: { name: api, start: [run] }, llm: { base_url: \"http://127.0.0.1:8080/v1\", model: local } }", true),
 
     // Rejected by both.
     ("an audit item that does not exist", "{ sut: { name: api, start: [run] }, audit: { required: [a, g] } }", false),
@@ -547,6 +549,8 @@ const MAP_CASES: &[(&str, &str, bool)] = &[
     ("sut.ready.timout", "{ sut: { name: api, start: [run], ready: { timout: 5s } } }", false),
     ("an unknown key in a dependency", "{ sut: { name: api, start: [run] }, dependencies: { auth: { contract: a.yaml, mock: true } } }", false),
     ("no sut", "{ dependencies: {} }", false),
+    ("an llm section without a model", "{ sut: { name: api, start: [run] }, llm: { base_url: \"http://127.0.0.1:8080/v1\" } }", false),
+    ("the key itself under llm", "{ sut: { name: api, start: [run] }, llm: { base_url: \"http://x/v1\", model: m, api_key: sk-123 } }", false),
     ("no name", "{ sut: { start: [run] } }", false),
     ("no start", "{ sut: { name: api } }", false),
     ("start as one string", "{ sut: { name: api, start: ./run } }", false),
