@@ -52,7 +52,8 @@ pub fn request(
             {"role": "system", "content": SYSTEM},
             {"role": "user", "content": user_message(ctx, requirement)},
         ],
-        "temperature": temperature,
+        // Rounded: an f32 such as 0.2 would otherwise be sent as 0.20000000298023224.
+        "temperature": (f64::from(temperature) * 1000.0).round() / 1000.0,
     });
     if let Some(rf) = constraint.response_format() {
         body["response_format"] = rf;
@@ -264,5 +265,21 @@ fn compact(schema: &Value) -> String {
         format!("{cut}…")
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_is_compact_and_descriptions_are_dropped() {
+        let s = json!({"type": "object", "description": "long words", "properties": {"a": {"type": "string", "title": "A"}}});
+        assert_eq!(
+            compact(&s),
+            r#"{"type":"object","properties":{"a":{"type":"string"}}}"#
+        );
+        let big = json!({"enum": (0..2000).collect::<Vec<u32>>()});
+        assert!(compact(&big).ends_with('…'));
     }
 }
