@@ -490,12 +490,11 @@ fn the_committed_cassette_of_the_example_replays_offline() {
     );
 }
 
-/// Records the example's cassette from the authored answers in
-/// `examples/auth-resource/llm/answers/` (no real model: see docs/llm.md), through the
-/// real record path. Run: `cargo nextest run -p crosscheck --test llm --run-ignored only`.
+/// The committed cassette is what the real record path makes of the authored answers in
+/// `examples/auth-resource/llm/answers/` (no real model: see docs/llm.md). After editing an
+/// answer or the prompt, re-record with `CROSSCHECK_UPDATE_CASSETTE=1` set.
 #[test]
-#[ignore = "rewrites the committed cassette"]
-fn record_the_example_cassette() {
+fn the_committed_cassette_is_what_recording_the_authored_answers_gives() {
     let answers = common::example().join("llm/answers");
     let server = ScriptedServer::start(Arc::new(move |body, _| {
         let req = requirement_of(body);
@@ -511,19 +510,26 @@ fn record_the_example_cassette() {
         "llm:\n  base_url: {}\n  model: example-model\n",
         server.base_url()
     )));
+    let recorded = dir.path().join("recorded-cassette.json");
     let out = common::crosscheck(
         dir.path(),
-        &[
-            "generate",
-            ".",
-            "--llm-record",
-            example_cassette().to_str().unwrap(),
-        ],
+        &["generate", ".", "--llm-record", recorded.to_str().unwrap()],
         &[],
         Duration::from_secs(300),
     );
     assert_eq!(out.code, 0, "{}", out.all());
-    eprintln!("{}", out.stdout);
+    if std::env::var_os("CROSSCHECK_UPDATE_CASSETTE").is_some() {
+        std::fs::copy(&recorded, example_cassette()).unwrap();
+        return;
+    }
+    let parse = |path: &Path| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    assert!(
+        parse(&recorded) == parse(&example_cassette()),
+        "examples/auth-resource/llm/cassette.json is stale: recording the authored answers \
+         gives a different cassette; re-record with CROSSCHECK_UPDATE_CASSETTE=1"
+    );
 }
 
 /// The side-effect bugs the rule-based scenarios miss and the accepted proposals of the
