@@ -20,6 +20,7 @@ trials=${TRIALS:-200}
 export CROSSCHECK_PG_PORT=${PG_PORT:-55482}
 export CROSSCHECK_REDIS_PORT=${REDIS_PORT:-56429}
 TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/crosscheck-probes-bench.XXXXXX")
+chmod 755 "$TMPDIR"   # PostgreSQL runs as its own user and must reach its folder
 export TMPDIR
 unset CROSSCHECK_TEST_POSTGRES_URL CROSSCHECK_TEST_BROKER_URL
 # shellcheck source=scripts/servers.sh

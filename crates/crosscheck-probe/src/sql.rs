@@ -185,9 +185,22 @@ fn one_line(sql: &str) -> String {
     }
 }
 
-fn sqlite_args(params: &[Value]) -> Result<SqliteArguments<'static>, sqlx::Error> {
-    use sqlx::Arguments;
-    let mut args = SqliteArguments::default();
+/// Binds scenario values in order: null, booleans, integers, reals and text the same way on
+/// every backend; a JSON array or object by `structured` (PostgreSQL: as `json`; SQLite,
+/// which has no JSON type: as its text).
+fn bind<'q, A>(
+    params: &[Value],
+    structured: fn(&mut A, &Value) -> Result<(), sqlx::error::BoxDynError>,
+) -> Result<A, sqlx::Error>
+where
+    A: sqlx::Arguments<'q> + Default,
+    bool: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+    i64: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+    f64: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+    String: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+    Option<String>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+{
+    let mut args = A::default();
     for p in params {
         match p {
             Value::Null => args.add(None::<String>),
@@ -197,30 +210,21 @@ fn sqlite_args(params: &[Value]) -> Result<SqliteArguments<'static>, sqlx::Error
                 None => args.add(n.as_f64().unwrap_or(f64::NAN)),
             },
             Value::String(s) => args.add(s.clone()),
-            other => args.add(other.to_string()),
+            other => structured(&mut args, other),
         }
         .map_err(sqlx::Error::Encode)?;
     }
     Ok(args)
 }
 
+fn sqlite_args(params: &[Value]) -> Result<SqliteArguments<'static>, sqlx::Error> {
+    bind(params, |args, v| sqlx::Arguments::add(args, v.to_string()))
+}
+
 fn pg_args(params: &[Value]) -> Result<PgArguments, sqlx::Error> {
-    use sqlx::Arguments;
-    let mut args = PgArguments::default();
-    for p in params {
-        match p {
-            Value::Null => args.add(None::<String>),
-            Value::Bool(b) => args.add(*b),
-            Value::Number(n) => match n.as_i64() {
-                Some(i) => args.add(i),
-                None => args.add(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            Value::String(s) => args.add(s.clone()),
-            other => args.add(sqlx::types::Json(other.clone())),
-        }
-        .map_err(sqlx::Error::Encode)?;
-    }
-    Ok(args)
+    bind(params, |args, v| {
+        sqlx::Arguments::add(args, sqlx::types::Json(v.clone()))
+    })
 }
 
 fn sqlite_row(row: &SqliteRow) -> Row {
