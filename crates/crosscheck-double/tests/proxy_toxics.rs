@@ -340,6 +340,105 @@ async fn limit_data_upstream_limits_what_the_upstream_gets() {
 }
 
 #[tokio::test]
+async fn a_toxic_added_to_a_live_connection_takes_effect_and_removing_it_restores_the_bytes() {
+    let up = Upstream::start(Behaviour::Echo).await;
+    let p = proxy(&up).await;
+    let mut c = connect(&p).await;
+    // No toxics: the connection starts on the fast path.
+    assert_eq!(echo_round_trip(&mut c, b"fast").await, b"fast");
+    // A latency toxic reaches the open connection (Toxiproxy does the same).
+    p.add_toxic(Toxic::new(
+        ToxicKind::Latency {
+            latency: 300,
+            jitter: 0,
+        },
+        Stream::Downstream,
+    ))
+    .unwrap();
+    let started = Instant::now();
+    assert_eq!(echo_round_trip(&mut c, b"slow").await, b"slow");
+    assert!(
+        started.elapsed() >= Duration::from_millis(290),
+        "the latency added to the live connection was not applied: {:?}",
+        started.elapsed()
+    );
+    // Removed again: the bytes flow unchanged on the same connection.
+    p.clear_toxics();
+    for i in 0..20u8 {
+        let msg = [i; 3000];
+        assert_eq!(echo_round_trip(&mut c, &msg).await, msg);
+    }
+    // A data limit added to the live connection cuts it at the limit, byte-exact.
+    p.add_toxic(Toxic::new(
+        ToxicKind::LimitData { bytes: 3 },
+        Stream::Downstream,
+    ))
+    .unwrap();
+    c.write_all(b"hello").await.unwrap();
+    let got = read_to_end(&mut c).await.unwrap_or_default();
+    assert_eq!(got, b"hel");
+}
+
+#[tokio::test]
+async fn a_toxic_on_the_other_direction_leaves_this_one_on_the_fast_path_and_reset_stops_both() {
+    let up = Upstream::start(Behaviour::Echo).await;
+    let p = proxy(&up).await;
+    let mut c = connect(&p).await;
+    assert_eq!(echo_round_trip(&mut c, b"a").await, b"a");
+    p.add_toxic(Toxic::new(
+        ToxicKind::LimitData { bytes: 1_000_000 },
+        Stream::Upstream,
+    ))
+    .unwrap();
+    assert_eq!(echo_round_trip(&mut c, b"b").await, b"b");
+    // reset_peer on either direction resets the live connection.
+    p.add_toxic(Toxic::new(
+        ToxicKind::ResetPeer { timeout: 0 },
+        Stream::Downstream,
+    ))
+    .unwrap();
+    let _ = c.write_all(b"c").await;
+    let err = read_to_end(&mut c).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+}
+
+#[tokio::test]
+async fn a_disabled_proxy_keeps_its_port_so_connections_are_always_refused() {
+    let up = Upstream::start(Behaviour::Echo).await;
+    let p = proxy(&up).await;
+    let port = p.port();
+    for round in 0..3 {
+        p.set_enabled(false).await.unwrap();
+        // Nobody else can take the port meanwhile (a stranger listening there would
+        // accept the client and reset it: the race this guards against).
+        let taken = TcpListener::bind(("127.0.0.1", port)).await.unwrap_err();
+        assert_eq!(taken.kind(), ErrorKind::AddrInUse, "round {round}");
+        for _ in 0..50 {
+            let err = TcpStream::connect(("127.0.0.1", port)).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "round {round}");
+        }
+        p.set_enabled(true).await.unwrap();
+        assert_eq!(p.port(), port);
+        let mut c = connect(&p).await;
+        assert_eq!(echo_round_trip(&mut c, b"x").await, b"x");
+    }
+    // Started disabled: the port is held from the start.
+    let q = TcpProxy::builder("cold", &up.addr)
+        .enabled(false)
+        .start()
+        .await
+        .unwrap();
+    let err = TcpStream::connect(("127.0.0.1", q.port()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+    // Dropped: the port is free again.
+    let freed = q.port();
+    drop(q);
+    TcpListener::bind(("127.0.0.1", freed)).await.unwrap();
+}
+
+#[tokio::test]
 async fn a_disabled_proxy_refuses_and_closes_connections() {
     let up = Upstream::start(Behaviour::Echo).await;
     let p = proxy(&up).await;

@@ -16,6 +16,10 @@ use crate::matcher::Matcher;
 pub struct Database {
     /// `sqlite:<file>` or `postgres://user@host:port/db`, after `${…}` substitution.
     pub url: String,
+    /// How long one attempt to connect may take before the probe reports the database as
+    /// unreachable (default 2 s). A refused connection is reported at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_timeout: Option<Span>,
 }
 
 /// `sut.metrics`: the service's Prometheus endpoint.
@@ -34,6 +38,10 @@ pub struct BrokerConfig {
     /// means there is no broker in this run: message expectations are reported as not
     /// checked, and the run says so.
     pub url: String,
+    /// How long connecting (and each command) may take before the probe reports the broker
+    /// as unreachable (default 2 s). A refused connection is reported at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_timeout: Option<Span>,
 }
 
 /// `seed`: what is put in place before the first request.

@@ -20,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod backoff;
 pub mod clock;
 mod error;
 mod log;
@@ -27,6 +28,7 @@ pub mod messages;
 pub mod metrics;
 pub mod sql;
 
+pub use backoff::Backoff;
 pub use error::{ProbeError, redact_url};
 pub use log::{LogProbe, LogSource, SharedLines};
 pub use messages::{Broker, Message, Position};

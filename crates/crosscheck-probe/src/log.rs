@@ -157,6 +157,16 @@ impl LogProbe {
         }
     }
 
+    /// The log file, when this probe follows a file that does not exist (now). A line that
+    /// must appear in a file that never appeared is the probe's error, not the service's
+    /// failure: the path is likely wrong.
+    pub fn missing_file(&self) -> Option<&std::path::Path> {
+        match &self.source {
+            LogSource::File(path) if !path.exists() => Some(path),
+            _ => None,
+        }
+    }
+
     /// Every complete line read since the mark.
     pub fn lines(&self) -> &[String] {
         &self.lines

@@ -20,8 +20,9 @@ use crate::error::{ProbeError, redact_url};
 /// has exactly one field (then that one is the payload).
 pub const PAYLOAD_FIELD: &str = "payload";
 
-/// How long one broker command may take.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long connecting and each broker command may take when the system map does not say
+/// (`sut.broker.connect_timeout`).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// One message read from a topic.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,8 +92,14 @@ impl std::fmt::Debug for Broker {
 }
 
 impl Broker {
-    /// Connects to `redis://host:port/`.
+    /// Connects to `redis://host:port/`, giving up after [`DEFAULT_CONNECT_TIMEOUT`].
     pub async fn connect(url: &str) -> Result<Self, ProbeError> {
+        Self::connect_within(url, DEFAULT_CONNECT_TIMEOUT).await
+    }
+
+    /// Connects to `redis://host:port/`; connecting and each later command may take at
+    /// most `timeout`.
+    pub async fn connect_within(url: &str, timeout: Duration) -> Result<Self, ProbeError> {
         let shown = redact_url(url);
         let fail = |reason: String| ProbeError::Broker {
             url: shown.clone(),
@@ -106,8 +113,8 @@ impl Broker {
         }
         let client = redis::Client::open(url).map_err(|e| fail(e.to_string()))?;
         let config = redis::AsyncConnectionConfig::new()
-            .set_connection_timeout(COMMAND_TIMEOUT)
-            .set_response_timeout(COMMAND_TIMEOUT);
+            .set_connection_timeout(timeout)
+            .set_response_timeout(timeout);
         let mut conn = client
             .get_multiplexed_async_connection_with_config(&config)
             .await

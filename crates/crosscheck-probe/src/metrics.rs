@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::error::ProbeError;
+use crate::error::{ProbeError, redact_url};
 
 /// One sample: `name{labels} value`.
 #[derive(Clone, Debug, PartialEq)]
@@ -189,6 +189,9 @@ fn parse_labels(mut s: &str) -> Result<(BTreeMap<String, String>, &str), String>
 /// Scrapes a metrics endpoint.
 #[derive(Clone, Debug)]
 pub struct MetricsProbe {
+    /// What is requested.
+    target: String,
+    /// The URL with any password masked, for messages.
     url: String,
     client: reqwest::Client,
 }
@@ -196,7 +199,8 @@ pub struct MetricsProbe {
 impl MetricsProbe {
     /// A probe on `url` (e.g. `http://127.0.0.1:8080/metrics`).
     pub fn new(url: impl Into<String>) -> Result<Self, ProbeError> {
-        let url = url.into();
+        let target = url.into();
+        let url = redact_url(&target);
         let client = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(5))
@@ -205,10 +209,14 @@ impl MetricsProbe {
                 url: url.clone(),
                 reason: format!("cannot build an HTTP client: {e}"),
             })?;
-        Ok(MetricsProbe { url, client })
+        Ok(MetricsProbe {
+            target,
+            url,
+            client,
+        })
     }
 
-    /// The URL scraped.
+    /// The URL scraped, password masked.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -221,7 +229,7 @@ impl MetricsProbe {
         };
         let resp = self
             .client
-            .get(&self.url)
+            .get(&self.target)
             .send()
             .await
             .map_err(|e| fail(format!("the request failed: {}", crate::error::chain(&e))))?;

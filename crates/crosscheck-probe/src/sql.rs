@@ -11,17 +11,18 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 use serde_json::Value;
-use sqlx::postgres::{PgArguments, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePoolOptions, SqliteRow};
-use sqlx::{Column, Row as _, TypeInfo, ValueRef};
+use sqlx::{Column, Connection as _, Row as _, TypeInfo, ValueRef};
 
 use crate::error::{ProbeError, redact_url};
 
 /// One row: column name → value.
 pub type Row = IndexMap<String, Value>;
 
-/// How long connecting may take before the probe gives up.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one attempt to connect may take when the system map does not say
+/// (`sut.database.connect_timeout`).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A connection pool to the database a scenario reads or seeds.
 #[derive(Clone, Debug)]
@@ -37,13 +38,28 @@ enum Db {
 }
 
 impl SqlProbe {
-    /// Connects to `url`: `sqlite:<file>` (the file must exist) or `postgres://…`.
+    /// Connects to `url`: `sqlite:<file>` (the file must exist) or `postgres://…`, giving up
+    /// after [`DEFAULT_CONNECT_TIMEOUT`].
     pub async fn connect(url: &str) -> Result<Self, ProbeError> {
+        Self::connect_within(url, DEFAULT_CONNECT_TIMEOUT).await
+    }
+
+    /// Connects to `url` with one attempt bounded by `timeout`: a refused connection fails
+    /// at once, a server that does not answer fails after `timeout`. Later connections of
+    /// the pool wait at most `timeout` too.
+    pub async fn connect_within(url: &str, timeout: Duration) -> Result<Self, ProbeError> {
         let shown = redact_url(url);
         let fail = |reason: String| ProbeError::Sql {
             url: shown.clone(),
             tried: "connect".to_owned(),
             reason,
+        };
+        let late = || {
+            fail(format!(
+                "no answer within {} (raise `sut.database.connect_timeout` if the server is \
+                 just slow)",
+                humantime::format_duration(timeout)
+            ))
         };
         let db = if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
@@ -52,18 +68,26 @@ impl SqlProbe {
                 .busy_timeout(Duration::from_secs(5));
             let pool = SqlitePoolOptions::new()
                 .max_connections(2)
-                .acquire_timeout(CONNECT_TIMEOUT)
+                .acquire_timeout(timeout)
                 .connect_with(opts)
                 .await
                 .map_err(|e| fail(crate::error::chain(&e)))?;
             Db::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| fail(format!("not a PostgreSQL URL: {}", crate::error::chain(&e))))?;
+            // One attempt first: the pool retries a refused connection until its acquire
+            // timeout, which would turn "nothing listens there" into a silent wait.
+            let first = tokio::time::timeout(timeout, PgConnection::connect_with(&opts))
+                .await
+                .map_err(|_| late())?
+                .map_err(|e| fail(crate::error::chain(&e)))?;
             let pool = PgPoolOptions::new()
                 .max_connections(2)
-                .acquire_timeout(CONNECT_TIMEOUT)
-                .connect(url)
-                .await
-                .map_err(|e| fail(crate::error::chain(&e)))?;
+                .acquire_timeout(timeout)
+                .connect_lazy_with(opts);
+            // The pool opens its own connections; this one only proved the server answers.
+            let _ = first.close().await;
             Db::Postgres(pool)
         } else {
             return Err(fail(
@@ -161,9 +185,22 @@ fn one_line(sql: &str) -> String {
     }
 }
 
-fn sqlite_args(params: &[Value]) -> Result<SqliteArguments<'static>, sqlx::Error> {
-    use sqlx::Arguments;
-    let mut args = SqliteArguments::default();
+/// Binds scenario values in order: null, booleans, integers, reals and text the same way on
+/// every backend; a JSON array or object by `structured` (PostgreSQL: as `json`; SQLite,
+/// which has no JSON type: as its text).
+fn bind<'q, A>(
+    params: &[Value],
+    structured: fn(&mut A, &Value) -> Result<(), sqlx::error::BoxDynError>,
+) -> Result<A, sqlx::Error>
+where
+    A: sqlx::Arguments<'q> + Default,
+    bool: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+    i64: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+    f64: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+    String: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+    Option<String>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+{
+    let mut args = A::default();
     for p in params {
         match p {
             Value::Null => args.add(None::<String>),
@@ -173,30 +210,21 @@ fn sqlite_args(params: &[Value]) -> Result<SqliteArguments<'static>, sqlx::Error
                 None => args.add(n.as_f64().unwrap_or(f64::NAN)),
             },
             Value::String(s) => args.add(s.clone()),
-            other => args.add(other.to_string()),
+            other => structured(&mut args, other),
         }
         .map_err(sqlx::Error::Encode)?;
     }
     Ok(args)
 }
 
+fn sqlite_args(params: &[Value]) -> Result<SqliteArguments<'static>, sqlx::Error> {
+    bind(params, |args, v| sqlx::Arguments::add(args, v.to_string()))
+}
+
 fn pg_args(params: &[Value]) -> Result<PgArguments, sqlx::Error> {
-    use sqlx::Arguments;
-    let mut args = PgArguments::default();
-    for p in params {
-        match p {
-            Value::Null => args.add(None::<String>),
-            Value::Bool(b) => args.add(*b),
-            Value::Number(n) => match n.as_i64() {
-                Some(i) => args.add(i),
-                None => args.add(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            Value::String(s) => args.add(s.clone()),
-            other => args.add(sqlx::types::Json(other.clone())),
-        }
-        .map_err(sqlx::Error::Encode)?;
-    }
-    Ok(args)
+    bind(params, |args, v| {
+        sqlx::Arguments::add(args, sqlx::types::Json(v.clone()))
+    })
 }
 
 fn sqlite_row(row: &SqliteRow) -> Row {

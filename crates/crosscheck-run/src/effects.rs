@@ -19,7 +19,7 @@ const WITHIN: Duration = Duration::from_secs(1);
 /// Default watch for a message that must not appear.
 const ABSENT_WITHIN: Duration = Duration::from_millis(300);
 /// Longest pause between two polls.
-const MAX_PAUSE: Duration = Duration::from_millis(50);
+const MAX_PAUSE: Duration = crosscheck_probe::backoff::MAX;
 
 /// The probes of one run, connected once. A probe that could not connect keeps its
 /// error, reported by each scenario that needs it.
@@ -60,15 +60,32 @@ pub(crate) struct Checked {
 
 impl Effects {
     /// Connects the probes the system map names. `database`, `metrics` and `broker` are
-    /// the expanded URLs.
+    /// the expanded URLs; `sut` gives the connect timeouts.
     pub(crate) async fn connect(
         database: Option<String>,
         metrics: Option<String>,
         broker: Option<String>,
+        sut: &crosscheck_model::system_map::Sut,
     ) -> Effects {
         let mut fx = Effects::default();
+        let db_timeout = sut
+            .database
+            .as_ref()
+            .and_then(|d| d.connect_timeout)
+            .map_or(crosscheck_probe::sql::DEFAULT_CONNECT_TIMEOUT, |t| t.get());
+        let broker_timeout = sut
+            .broker
+            .as_ref()
+            .and_then(|b| b.connect_timeout)
+            .map_or(crosscheck_probe::messages::DEFAULT_CONNECT_TIMEOUT, |t| {
+                t.get()
+            });
         if let Some(url) = database {
-            fx.sql = Some(SqlProbe::connect(&url).await.map_err(|e| e.to_string()));
+            fx.sql = Some(
+                SqlProbe::connect_within(&url, db_timeout)
+                    .await
+                    .map_err(|e| e.to_string()),
+            );
         }
         if let Some(url) = metrics {
             fx.metrics = Some(MetricsProbe::new(url).map_err(|e| e.to_string()));
@@ -77,7 +94,11 @@ impl Effects {
             fx.broker = Some(if url.trim().is_empty() {
                 None
             } else {
-                Some(Broker::connect(&url).await.map_err(|e| e.to_string()))
+                Some(
+                    Broker::connect_within(&url, broker_timeout)
+                        .await
+                        .map_err(|e| e.to_string()),
+                )
             });
         }
         fx
@@ -348,7 +369,7 @@ where
     Fut: Future<Output = Result<Option<String>, String>>,
 {
     let started = Instant::now();
-    let mut pause = Duration::from_millis(5);
+    let mut backoff = crosscheck_probe::Backoff::default();
     let at_ms = loop {
         match probe().await? {
             None => break clock::now_ms(),
@@ -360,8 +381,7 @@ where
             }
             Some(_) => {}
         }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(MAX_PAUSE);
+        tokio::time::sleep(backoff.next_pause()).await;
     };
     if let Some(stays) = stays {
         let held = Instant::now();
@@ -551,7 +571,7 @@ async fn check_messages(
             .map(|w| w.get())
             .unwrap_or(if exp.absent { ABSENT_WITHIN } else { WITHIN });
     let started = Instant::now();
-    let mut pause = Duration::from_millis(5);
+    let mut backoff = crosscheck_probe::Backoff::default();
     let matches = |m: &crosscheck_probe::Message| -> Vec<String> {
         let doc = m.json();
         exp.fields
@@ -582,8 +602,7 @@ async fn check_messages(
         if settled {
             break msgs;
         }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(MAX_PAUSE);
+        tokio::time::sleep(backoff.next_pause()).await;
     };
     let hits: Vec<&crosscheck_probe::Message> =
         msgs.iter().filter(|m| matches(m).is_empty()).collect();

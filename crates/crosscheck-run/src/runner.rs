@@ -140,6 +140,7 @@ pub async fn run(
             "sut.broker.url",
             suite.map.sut.broker.as_ref().map(|b| &b.url),
         )?,
+        &suite.map.sut,
     )
     .await;
 
@@ -456,6 +457,7 @@ async fn check_logs(
             let Some(probe) = probes[slot(exp)].as_mut() else {
                 continue;
             };
+            let missing = probe.missing_file().map(Path::to_path_buf);
             let lines = match probe.read() {
                 Ok(l) => l,
                 Err(e) => {
@@ -480,6 +482,19 @@ async fn check_logs(
                     "expected no log line {what}, but one was written: {line}"
                 ))),
                 (true, None) if over => {}
+                (false, None) if over && lines.is_empty() && missing.is_some() => {
+                    errors.push(format!(
+                        "log probe: no log line {what} within {}: the log file {} does not exist \
+                         (it was not created during the scenario); check `sut.logs.file` and \
+                         where the service writes its log",
+                        humantime::format_duration(window(exp)),
+                        missing
+                            .as_deref()
+                            .map(Path::display)
+                            .map(|d| d.to_string())
+                            .unwrap_or_default()
+                    ));
+                }
                 (false, None) if over => {
                     let detail = match evaluate::closest_log(exp, lines) {
                         _ if lines.is_empty() => {

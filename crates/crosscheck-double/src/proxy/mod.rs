@@ -5,7 +5,8 @@
 //! proxy's [`Toxic`]s: latency with jitter, bandwidth, slow close, timeout, reset,
 //! slicing and a data limit, plus two set-up faults Toxiproxy lacks (`hang`: accept
 //! and never connect upstream; `refuse`: accept and reset at once). Disabling a proxy
-//! stops its listener, so connections are refused. Toxicity decisions, jitter and slice
+//! stops its listener, so connections are refused, and keeps its port bound so no one
+//! else takes it meanwhile. Toxicity decisions, jitter and slice
 //! sizes come from a seeded source: the same seed replays them.
 //!
 //! A [`ToxiproxyServer`] manages named proxies behind Toxiproxy's admin API, so the
@@ -27,6 +28,7 @@ mod api;
 mod error;
 mod io;
 mod link;
+mod port;
 mod pump;
 mod rng;
 mod state;

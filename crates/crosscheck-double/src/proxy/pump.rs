@@ -1,6 +1,8 @@
-//! One direction of a proxied connection: a reader that stamps each chunk with its
-//! arrival time and queues it (a bounded queue, so a slow side holds back a fast one),
-//! and a writer that applies the direction's toxics before passing the bytes on.
+//! One direction of a proxied connection. While no toxic touches the direction, bytes are
+//! copied straight from one socket to the other in one task (the fast path). From the
+//! first toxic on, a reader stamps each chunk with its arrival time and queues it (a
+//! bounded queue, so a slow side holds back a fast one), and a writer applies the
+//! direction's toxics before passing the bytes on.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +19,8 @@ use super::toxic::{Stream, Toxic, ToxicKind};
 
 /// Largest chunk read at once.
 const CHUNK: usize = 64 * 1024;
+/// Largest chunk read at once on the fast path (one buffer per direction, reused).
+const FAST_CHUNK: usize = 128 * 1024;
 /// Chunks queued per direction: at most `QUEUE * CHUNK` bytes are buffered.
 const QUEUE: usize = 16;
 /// Longest single pause of the bandwidth toxic, so a change of rate applies soon.
@@ -51,6 +55,62 @@ pub(crate) struct Pump {
 
 impl Pump {
     pub(crate) async fn run(mut self) -> End {
+        if let Some(end) = self.forward_plain().await {
+            return end;
+        }
+        self.run_toxic().await
+    }
+
+    /// The fast path: copies from `src` to `dst` while no toxic touches this direction.
+    /// Returns `None` as soon as one does (nothing read is left unwritten), so the caller
+    /// goes on with the toxic path on the same sockets. A connection stays on the toxic
+    /// path once there, even after the toxics are removed (it then forwards unchanged).
+    async fn forward_plain(&mut self) -> Option<End> {
+        let mut buf = vec![0u8; FAST_CHUNK];
+        loop {
+            if !self.plain() {
+                return None;
+            }
+            let read = tokio::select! {
+                biased;
+                r = self.toxics.changed() => {
+                    if r.is_err() {
+                        return Some(End::Failed);
+                    }
+                    continue;
+                }
+                // Readiness-based, so dropping it when a toxic arrives loses no byte.
+                r = io::read_some(&self.src, &mut buf) => r,
+            };
+            match read {
+                Ok(0) => {
+                    io::shutdown(&self.dst, std::net::Shutdown::Write);
+                    return Some(End::Eof);
+                }
+                Ok(n) => {
+                    if io::write_all(&self.dst, &buf[..n]).await.is_err() {
+                        return Some(End::Failed);
+                    }
+                }
+                Err(_) => return Some(End::Failed),
+            }
+        }
+    }
+
+    /// Whether no toxic that applies to this connection acts on this direction: none on
+    /// this stream (set-up faults aside, they act before the pumps), and no `reset_peer`
+    /// (it stops both directions). Marks the current toxics as seen.
+    fn plain(&mut self) -> bool {
+        let toxics = self.toxics.borrow_and_update().clone();
+        !toxics.iter().any(|t| {
+            self.decisions.applies(t)
+                && !t.kind.is_setup()
+                && (t.stream == self.stream || matches!(t.kind, ToxicKind::ResetPeer { .. }))
+        })
+    }
+
+    /// The toxic path: a reader task queues stamped chunks, this task applies the toxics.
+    async fn run_toxic(mut self) -> End {
         let (tx, mut rx) = mpsc::channel(QUEUE);
         let src = self.src.clone();
         let _reader = AbortOnDrop(tokio::spawn(async move {
@@ -67,7 +127,9 @@ impl Pump {
                 }
             }
         }));
-        let mut sent: u64 = 0;
+        // Bytes passed on while each `limit_data` toxic was on (counted from when this
+        // connection first saw it, as Toxiproxy counts per toxic).
+        let mut sent: HashMap<String, u64> = HashMap::new();
         let mut seen: HashMap<String, Instant> = HashMap::new();
         while let Some(chunk) = rx.recv().await {
             match chunk {
@@ -76,21 +138,21 @@ impl Pump {
                         continue;
                     }
                     let active = self.active();
-                    let limit = active
+                    let limits = self.limits();
+                    sent.retain(|name, _| limits.iter().any(|(n, _)| n == name));
+                    let room = limits
                         .iter()
-                        .filter_map(|k| match k {
-                            ToxicKind::LimitData { bytes } => Some(*bytes),
-                            _ => None,
+                        .map(|(name, bytes)| {
+                            bytes.saturating_sub(sent.get(name).copied().unwrap_or(0))
                         })
                         .min();
                     let mut data = &data[..];
                     let mut cut = false;
-                    if let Some(limit) = limit {
-                        let room = limit.saturating_sub(sent);
-                        if data.len() as u64 >= room {
-                            data = &data[..room as usize];
-                            cut = true;
-                        }
+                    if let Some(room) = room
+                        && data.len() as u64 >= room
+                    {
+                        data = &data[..room as usize];
+                        cut = true;
                     }
                     let delay = self.latency(&active);
                     if !delay.is_zero() {
@@ -99,7 +161,9 @@ impl Pump {
                     if self.write_shaped(data, &active).await.is_err() {
                         return End::Failed;
                     }
-                    sent += data.len() as u64;
+                    for (name, _) in &limits {
+                        *sent.entry(name.clone()).or_insert(0) += data.len() as u64;
+                    }
                     if cut {
                         return End::Limit;
                     }
@@ -158,6 +222,20 @@ impl Pump {
             .iter()
             .filter(|t| t.stream == self.stream && self.decisions.applies(t))
             .map(|t| t.kind.clone())
+            .collect()
+    }
+
+    /// The `limit_data` toxics on this direction that apply to this connection: name and
+    /// limit.
+    fn limits(&self) -> Vec<(String, u64)> {
+        let toxics = self.toxics.borrow().clone();
+        toxics
+            .iter()
+            .filter(|t| t.stream == self.stream && self.decisions.applies(t))
+            .filter_map(|t| match t.kind {
+                ToxicKind::LimitData { bytes } => Some((t.name.clone(), bytes)),
+                _ => None,
+            })
             .collect()
     }
 

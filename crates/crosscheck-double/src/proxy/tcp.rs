@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 
 use super::error::ProxyError;
 use super::link::{self, AbortOnDrop};
+use super::port;
 use super::state::Shared;
 use super::toxic::Toxic;
 
@@ -49,13 +50,13 @@ impl ProxyBuilder {
             shared,
             listen: Mutex::new(self.listen.clone()),
             task: Mutex::new(None),
+            reserved: Mutex::new(None),
         };
+        // Take the port now (resolving `:0`), so the address stays ours and stable across
+        // enable/disable.
+        proxy.reserve(&self.listen).await?;
         if self.enabled {
-            proxy.bind(&self.listen).await?;
-        } else {
-            // Resolve a `:0` port now so the address stays stable across enable/disable.
-            let probe = bind(&proxy.shared.name, &self.listen).await?;
-            *proxy.lock_listen() = local(&probe, &self.listen);
+            proxy.set_enabled(true).await?;
         }
         Ok(proxy)
     }
@@ -78,6 +79,8 @@ pub struct TcpProxy {
     /// The listen address: the bound one (with its real port) once started.
     listen: Mutex<String>,
     task: Mutex<Option<AbortOnDrop<()>>>,
+    /// While disabled: the port, bound but not listening (see [`super::port`]).
+    reserved: Mutex<Option<socket2::Socket>>,
 }
 
 impl fmt::Debug for TcpProxy {
@@ -148,9 +151,18 @@ impl TcpProxy {
             return Ok(());
         }
         if enabled {
-            let addr = self.listen();
-            self.bind(&addr).await
+            let held = self.lock_reserved().take();
+            let socket = match held {
+                Some(s) => s,
+                None => port::reserve(&self.shared.name, self.resolve().await?)?,
+            };
+            let listener = port::listen(&self.shared.name, socket)?;
+            self.serve(listener);
+            Ok(())
         } else {
+            // Hold the port before the listener goes, so it is never free (see `port`).
+            let held = port::reserve(&self.shared.name, self.resolve().await?)?;
+            *self.lock_reserved() = Some(held);
             let task = self.lock_task().take();
             if let Some(task) = task {
                 // The listener closes when its task is gone; wait for that, so that a client
@@ -166,9 +178,10 @@ impl TcpProxy {
     pub async fn set_listen(&self, addr: &str) -> Result<(), ProxyError> {
         let was = self.enabled();
         self.set_enabled(false).await?;
-        *self.lock_listen() = addr.to_owned();
+        self.lock_reserved().take();
+        self.reserve(addr).await?;
         if was {
-            self.bind(addr).await?;
+            self.set_enabled(true).await?;
         }
         Ok(())
     }
@@ -265,15 +278,29 @@ impl TcpProxy {
         })
     }
 
-    /// Stops listening and closes every connection (also done on drop).
+    /// Stops listening, lets the port go and closes every connection (also done on drop).
     pub fn shutdown(&self) {
         self.lock_task().take();
+        self.lock_reserved().take();
         self.shared.kill_connections();
     }
 
-    async fn bind(&self, addr: &str) -> Result<(), ProxyError> {
-        let listener = bind(&self.shared.name, addr).await?;
-        *self.lock_listen() = local(&listener, addr);
+    /// Binds `addr` without listening and records the bound address (its real port).
+    async fn reserve(&self, addr: &str) -> Result<(), ProxyError> {
+        let at = port::resolve(&self.shared.name, addr).await?;
+        let socket = port::reserve(&self.shared.name, at)?;
+        *self.lock_listen() = port::local(&socket).unwrap_or_else(|| addr.to_owned());
+        *self.lock_reserved() = Some(socket);
+        Ok(())
+    }
+
+    /// The listen address as a socket address.
+    async fn resolve(&self) -> Result<SocketAddr, ProxyError> {
+        port::resolve(&self.shared.name, &self.listen()).await
+    }
+
+    /// Accepts connections on `listener` until disabled or dropped.
+    fn serve(&self, listener: TcpListener) {
         let shared = self.shared.clone();
         let task = tokio::spawn(async move {
             let mut next: u64 = 0;
@@ -293,7 +320,6 @@ impl TcpProxy {
             }
         });
         *self.lock_task() = Some(AbortOnDrop(task));
-        Ok(())
     }
 
     fn lock_listen(&self) -> std::sync::MutexGuard<'_, String> {
@@ -303,27 +329,14 @@ impl TcpProxy {
     fn lock_task(&self) -> std::sync::MutexGuard<'_, Option<AbortOnDrop<()>>> {
         self.task.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    fn lock_reserved(&self) -> std::sync::MutexGuard<'_, Option<socket2::Socket>> {
+        self.reserved.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl Drop for TcpProxy {
     fn drop(&mut self) {
         self.shutdown();
     }
-}
-
-async fn bind(name: &str, addr: &str) -> Result<TcpListener, ProxyError> {
-    TcpListener::bind(addr)
-        .await
-        .map_err(|source| ProxyError::Bind {
-            name: name.to_owned(),
-            addr: addr.to_owned(),
-            source,
-        })
-}
-
-fn local(listener: &TcpListener, asked: &str) -> String {
-    listener
-        .local_addr()
-        .map(|a: SocketAddr| a.to_string())
-        .unwrap_or_else(|_| asked.to_owned())
 }

@@ -68,7 +68,7 @@ pub(crate) async fn handle(
     let request_id = Uuid::new_v4().to_string();
     let response = match route(request.method(), request.uri().path()) {
         Route::Health => json_response(StatusCode::OK, &json!({"status": "ok"}), &request_id),
-        Route::Metrics => crate::response::text_response(app.metrics.render()),
+        Route::Metrics => crate::response::text_response(app.metrics.render(), &request_id),
         Route::Resource(id) => app.resource(id, request.headers(), &request_id).await,
         Route::MethodNotAllowed => method_not_allowed(&request_id),
         Route::NotFound => error_response(StatusCode::NOT_FOUND, "NOT_FOUND", &request_id),

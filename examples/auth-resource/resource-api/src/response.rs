@@ -25,12 +25,16 @@ pub(crate) fn json_response(status: StatusCode, body: &Value, request_id: &str) 
 }
 
 /// 200 with Prometheus text exposition.
-pub(crate) fn text_response(text: String) -> Response<Body> {
+pub(crate) fn text_response(text: String, request_id: &str) -> Response<Body> {
     let mut response = Response::new(Full::new(Bytes::from(text)));
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert(X_REQUEST_ID.clone(), id);
+    }
     response
 }
 
