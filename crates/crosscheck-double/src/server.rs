@@ -166,6 +166,14 @@ impl MockServer {
         self.shared.install(stubs);
     }
 
+    /// [`install`](MockServer::install), drawing this install's random delays and
+    /// `probability` decisions from `seed` (the same seed and the same order of requests
+    /// replay the same schedule).
+    pub fn install_seeded(&self, stubs: Vec<Stub>, seed: u64) {
+        tracing::debug!(double = %self.shared.name, stubs = stubs.len(), seed, "installing stubs");
+        self.shared.install_seeded(stubs, seed);
+    }
+
     /// Every request received since the last install, in arrival order (at most the
     /// newest 10,000; see [`journal_dropped`](MockServer::journal_dropped)).
     pub fn journal(&self) -> Vec<RecordedRequest> {
