@@ -186,7 +186,7 @@ pub(crate) fn choose_counted(
             {
                 gates
                     .skipped
-                    .push(format!("stub #{i} passed (probability {p})"));
+                    .push(format!("stub #{i} let it through: probability {p}"));
                 continue;
             }
             if let Some(c) = used.get_mut(i) {
