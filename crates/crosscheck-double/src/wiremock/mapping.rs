@@ -94,6 +94,8 @@ pub(crate) struct ResponseSpec {
     pub(crate) fault: Option<WireFault>,
     /// Render `{{request.…}}` templates in the body and headers.
     pub(crate) template: bool,
+    /// The answer rendered once, for responses without templates (filled on first use).
+    pub(crate) rendered: std::sync::OnceLock<crate::reply::Rendered>,
 }
 
 /// A delay before the answer, as WireMock spells it.
