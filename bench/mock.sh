@@ -9,7 +9,10 @@
 #
 # Peers: wrk from Debian; WireMock (npm `wiremock`, runs its jar on Java 17), Prism
 # (`@stoplight/prism-cli`) and mountebank from npm, installed into bench/.peers when
-# missing. The Pact mock server is used when `pact_mock_server_cli` is on PATH.
+# missing. The Pact mock server (`cargo install pact_mock_server_cli`, from crates.io) is
+# installed into target/pact when missing (a release build of a few hundred crates: the
+# first run takes a while); bench/mock/pact-serve.sh starts its master server and creates
+# the mock server from bench/mock/pact.json.
 #
 # Settings (environment): DURATION (10s), CONNECTIONS (50), ROUNDS (3), LOAD_SECONDS (60),
 # NO_BUILD=1 to use the release binaries already built.
@@ -28,6 +31,13 @@ if [ ! -x "$peers/node_modules/.bin/mb" ] || [ ! -x "$peers/node_modules/.bin/pr
   mkdir -p "$peers"
   (cd "$peers" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install -s wiremock @stoplight/prism-cli mountebank >/dev/null)
 fi
+pact_root=$PWD/target/pact
+pact_bin=""
+for b in "$pact_root/bin/pact_mock_server_cli" "$pact_root/bin/pact-mock-server"; do [ -x "$b" ] && pact_bin=$b; done
+if [ -z "$pact_bin" ]; then
+  cargo install -q pact_mock_server_cli --root "$pact_root"
+  for b in "$pact_root/bin/pact_mock_server_cli" "$pact_root/bin/pact-mock-server"; do [ -x "$b" ] && pact_bin=$b; done
+fi
 if [ -z "${NO_BUILD:-}" ]; then
   cargo build -q --release -p crosscheck
   cargo build -q --release -p crosscheck-double --example bare_hyper
@@ -45,11 +55,9 @@ cmd[bare-hyper]="$bare 18102"
 cmd[wiremock]="java -jar $jar --port 18103 --root-dir $wmroot --disable-banner --async-response-enabled true"
 cmd[mountebank]="$peers/node_modules/.bin/mb --port 18110 --configfile bench/mock/imposters.json --loglevel warn"
 cmd[prism]="$peers/node_modules/.bin/prism mock -p 18105 -h 127.0.0.1 bench/mock/openapi.yaml"
+cmd[pact]="bench/mock/pact-serve.sh $pact_bin 18106"
 declare -A port=([crosscheck]=18101 [bare-hyper]=18102 [wiremock]=18103 [mountebank]=18104 [prism]=18105 [pact]=18106)
-order=(crosscheck bare-hyper wiremock mountebank prism)
-if command -v pact_mock_server_cli >/dev/null; then
-  echo "note: pact_mock_server_cli found but not wired up in this script yet" >&2
-fi
+order=(crosscheck bare-hyper wiremock mountebank prism pact)
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$wmroot" "$tmp"; }

@@ -115,6 +115,30 @@ pub(crate) fn throttled(r: &Rendered, rate: u64) -> Vec<Step> {
     steps
 }
 
+/// WireMock's `chunkedDribbleDelay`: the head at once, then the body in `chunks`
+/// pieces (as equal as the length allows) spread evenly over `total`.
+pub(crate) fn dribbled(r: &Rendered, chunks: u32, total: Duration) -> Vec<Step> {
+    let body = r.body.clone();
+    let n = usize::try_from(chunks)
+        .unwrap_or(1)
+        .clamp(1, body.len().max(1));
+    let gap = total / u32::try_from(n).unwrap_or(1);
+    let mut steps = vec![Step::Write(Bytes::from(head(
+        r,
+        &format!("content-length: {}", body.len()),
+    )))];
+    for i in 0..n {
+        let (from, to) = (body.len() * i / n, body.len() * (i + 1) / n);
+        if i > 0 {
+            steps.push(Step::Pause(gap));
+        }
+        if to > from {
+            steps.push(Step::Write(body.slice(from..to)));
+        }
+    }
+    steps
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +183,16 @@ mod tests {
         assert!(t.contains("transfer-encoding: chunked\r\n"), "{t}");
         assert!(t.ends_with("\r\n\r\n4\r\nabcd\r\nnot-hex\r\nefgh"), "{t}");
         assert!(!t.contains("content-length"));
+    }
+
+    #[test]
+    fn dribbled_bodies_are_spread_over_the_duration() {
+        let steps = dribbled(&rendered("abcdefgh"), 4, Duration::from_millis(300));
+        let t: Vec<String> = steps.iter().map(text).collect();
+        assert_eq!(
+            t[1..],
+            ["ab", "<75ms>", "cd", "<75ms>", "ef", "<75ms>", "gh"]
+        );
     }
 
     #[test]

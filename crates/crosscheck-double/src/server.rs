@@ -275,7 +275,13 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     });
     // HTTP/1.1, or HTTP/2 with prior knowledge, whichever the client speaks.
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().keep_alive(true).timer(TokioTimer::new());
+    // No header-read timeout: it arms a timer per request, and a test double has no
+    // slow-client attack to fend off (held connections are released by install/shutdown).
+    builder
+        .http1()
+        .keep_alive(true)
+        .timer(TokioTimer::new())
+        .header_read_timeout(None);
     builder.http2().timer(TokioTimer::new());
     let mut connection = Box::pin(builder.serve_connection(TokioIo::new(stream), service));
     let mut stopping = shared.shutdown.subscribe();

@@ -149,7 +149,8 @@ impl Shared {
         if !st.store.is_empty()
             && let Some(mapping) = st.store.choose(&record)
         {
-            let (plan, outcome, note) = wiremock::answer(&mapping, &record, &mut st.store);
+            let (plan, outcome, note) =
+                wiremock::answer(&mapping, &record, &mut st.store, generation);
             record.outcome = outcome;
             record.note = note;
             st.journal.push(record);

@@ -26,6 +26,7 @@ pub(crate) fn answer(
     mapping: &Mapping,
     req: &RecordedRequest,
     store: &mut Store,
+    generation: u64,
 ) -> (Plan, Outcome, Option<String>) {
     let r = &mapping.response;
     let delay_ms = store.sample(r.delay);
@@ -46,6 +47,20 @@ pub(crate) fn answer(
         r.rendered.get_or_init(|| render(mapping, None)).clone()
     };
     let wait = Duration::from_millis(delay_ms);
+    if let Some((chunks, total)) = r.dribble
+        && r.fault.is_none()
+    {
+        let steps = crate::framing::dribbled(&rendered, chunks, Duration::from_millis(total));
+        let action = Action::Script { steps, generation };
+        let plan = if wait.is_zero() {
+            Plan::Fault(action)
+        } else {
+            Plan::DelayedFault { action, wait }
+        };
+        let dribbled = format!("dribbled in {chunks} chunk(s) over {total}ms");
+        let note = Some(note.map_or(dribbled.clone(), |n| format!("{n}, {dribbled}")));
+        return (plan, Outcome::Replied { status: r.status }, note);
+    }
     let Some(fault) = r.fault else {
         return (
             Plan::Reply { rendered, wait },
