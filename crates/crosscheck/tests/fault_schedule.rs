@@ -76,6 +76,23 @@ fn the_suite() -> tempfile::TempDir {
     ])
 }
 
+/// The results file, seed and schedule included, validates against the published schema.
+fn assert_schema(doc: &Value) {
+    let path = common::repo().join("schemas/results.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .take(10)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "results do not match the schema:\n{}",
+        errors.join("\n")
+    );
+}
+
 /// Runs the suite with `seed`; the scenario's evidence and the service's answer.
 fn run(dir: &Path, seed: &str) -> (Value, Value) {
     let results = dir.join(format!("results-{seed}.json"));
@@ -94,6 +111,7 @@ fn run(dir: &Path, seed: &str) -> (Value, Value) {
     );
     assert_eq!(out.code, 0, "{}", out.all());
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&results).unwrap()).unwrap();
+    assert_schema(&doc);
     let scenario = doc["scenarios"][0].clone();
     let body: Value = serde_json::from_str(
         scenario["evidence"]["exchanges"][0]["response"]["body"]
