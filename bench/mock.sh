@@ -15,7 +15,8 @@
 # the mock server from bench/mock/pact.json.
 #
 # Settings (environment): DURATION (10s), CONNECTIONS (50), ROUNDS (3), LOAD_SECONDS (60),
-# NO_BUILD=1 to use the release binaries already built.
+# NO_BUILD=1 to use the release binaries already built, NO_PACT=1 to leave the Pact mock
+# server out (no install, no row).
 # Writes bench/out/mock.md and prints it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,12 +30,12 @@ load_seconds=${LOAD_SECONDS:-60}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 if [ ! -x "$peers/node_modules/.bin/mb" ] || [ ! -x "$peers/node_modules/.bin/prism" ] || [ ! -d "$peers/node_modules/wiremock" ]; then
   mkdir -p "$peers"
-  (cd "$peers" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install -s wiremock @stoplight/prism-cli mountebank >/dev/null)
+  (cd "$peers" && { [ -f package.json ] || echo '{"name": "crosscheck-bench-peers", "private": true}' >package.json; } && npm install -s wiremock @stoplight/prism-cli mountebank >/dev/null)
 fi
 pact_root=$PWD/target/pact
 pact_bin=""
 for b in "$pact_root/bin/pact_mock_server_cli" "$pact_root/bin/pact-mock-server"; do [ -x "$b" ] && pact_bin=$b; done
-if [ -z "$pact_bin" ]; then
+if [ -z "$pact_bin" ] && [ -z "${NO_PACT:-}" ]; then
   cargo install -q pact_mock_server_cli --root "$pact_root"
   for b in "$pact_root/bin/pact_mock_server_cli" "$pact_root/bin/pact-mock-server"; do [ -x "$b" ] && pact_bin=$b; done
 fi
@@ -57,7 +58,8 @@ cmd[mountebank]="$peers/node_modules/.bin/mb --port 18110 --configfile bench/moc
 cmd[prism]="$peers/node_modules/.bin/prism mock -p 18105 -h 127.0.0.1 bench/mock/openapi.yaml"
 cmd[pact]="bench/mock/pact-serve.sh $pact_bin 18106"
 declare -A port=([crosscheck]=18101 [bare-hyper]=18102 [wiremock]=18103 [mountebank]=18104 [prism]=18105 [pact]=18106)
-order=(crosscheck bare-hyper wiremock mountebank prism pact)
+order=(crosscheck bare-hyper wiremock mountebank prism)
+[ -z "${NO_PACT:-}" ] && order+=(pact)
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$wmroot" "$tmp"; }
