@@ -56,7 +56,7 @@ cmd[bare-hyper]="$bare 18102"
 cmd[wiremock]="java -jar $jar --port 18103 --root-dir $wmroot --disable-banner --async-response-enabled true"
 cmd[mountebank]="$peers/node_modules/.bin/mb --port 18110 --configfile bench/mock/imposters.json --loglevel warn"
 cmd[prism]="$peers/node_modules/.bin/prism mock -p 18105 -h 127.0.0.1 bench/mock/openapi.yaml"
-cmd[pact]="bench/mock/pact-serve.sh $pact_bin 18106"
+cmd[pact]="bench/mock/pact-serve.sh $pact_bin 18106 $tmp/pact.port"
 declare -A port=([crosscheck]=18101 [bare-hyper]=18102 [wiremock]=18103 [mountebank]=18104 [prism]=18105 [pact]=18106)
 order=(crosscheck bare-hyper wiremock mountebank prism)
 [ -z "${NO_PACT:-}" ] && order+=(pact)
@@ -65,9 +65,21 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$wmroot" "$tmp"; }
 trap cleanup EXIT
 
-# Cold start: spawn, poll GET /bench every millisecond, stop (each peer alone).
+# Cold start: spawn, poll GET /bench every millisecond, stop (each peer alone). The Pact
+# mock server gets its port from the OS: spawn to the first answer on the port it reports.
 declare -A cold
+pact_port() { for _ in $(seq 3000); do [ -s "$tmp/pact.port" ] && { cat "$tmp/pact.port"; return; }; sleep 0.002; done; }
+if [[ " ${order[*]} " == *" pact "* ]]; then
+  rm -f "$tmp/pact.port"; t0=$(date +%s%N)
+  # shellcheck disable=SC2086
+  ${cmd[pact]} >/dev/null 2>&1 & cpid=$!
+  p=$(pact_port)
+  for _ in $(seq 20000); do curl -fs "http://127.0.0.1:$p/bench" >/dev/null && break; sleep 0.001; done
+  cold[pact]=$(echo "($(date +%s%N) - $t0) / 1000000" | bc -l | xargs printf '%.1f')
+  kill "$cpid"; wait "$cpid" 2>/dev/null || true; rm -f "$tmp/pact.port"
+fi
 for name in "${order[@]}"; do
+  [ "$name" = pact ] && continue
   # shellcheck disable=SC2086
   cold[$name]=$(python3 bench/mock/probe.py cold "${port[$name]}" /bench ${cmd[$name]})
 done
@@ -78,6 +90,7 @@ for name in "${order[@]}"; do
   ${cmd[$name]} >"$tmp/$name.log" 2>&1 &
   pids+=($!)
 done
+[[ " ${order[*]} " == *" pact "* ]] && port[pact]=$(pact_port)
 for name in "${order[@]}"; do
   for _ in $(seq 600); do
     curl -fs "http://127.0.0.1:${port[$name]}/bench" >/dev/null && break

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Serves bench/mock/pact.json with the Pact mock server on PORT, as one process for
-# bench/mock.sh: starts the master server (PORT+1000) with PORT as the base port for mock
-# servers, creates the mock server from the pact, and stays until terminated.
-# Usage: pact-serve.sh BINARY PORT
+# Serves bench/mock/pact.json with the Pact mock server, as one process for bench/mock.sh:
+# starts the master server on MASTER_PORT, creates the mock server from the pact, writes the
+# mock server's port (the OS picks it: `--base-port` is not honoured by 2.0.1) to PORT_FILE,
+# and stays until terminated.
+# Usage: pact-serve.sh BINARY MASTER_PORT PORT_FILE
 set -euo pipefail
-bin=$1 port=$2 master=$(($2 + 1000))
+bin=$1 master=$2 port_file=$3
 dir=$(mktemp -d)
-"$bin" start --port "$master" --base-port "$port" --output "$dir" --loglevel none --no-term-log --no-file-log >/dev/null 2>&1 &
+"$bin" start --port "$master" --output "$dir" --loglevel none --no-term-log --no-file-log >/dev/null 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT TERM INT
 for _ in $(seq 2000); do
@@ -15,4 +16,5 @@ for _ in $(seq 2000); do
   fi
   sleep 0.005
 done
+sed -n 's/.*started on port \([0-9]*\).*/\1/p' "$dir/create.txt" >"$port_file"
 wait "$pid"
