@@ -9,10 +9,14 @@
 #
 # Peers: wrk from Debian; WireMock (npm `wiremock`, runs its jar on Java 17), Prism
 # (`@stoplight/prism-cli`) and mountebank from npm, installed into bench/.peers when
-# missing. The Pact mock server is used when `pact_mock_server_cli` is on PATH.
+# missing. The Pact mock server (`cargo install pact_mock_server_cli`, from crates.io) is
+# installed into target/pact when missing (a release build of a few hundred crates: the
+# first run takes a while); bench/mock/pact-serve.sh starts its master server and creates
+# the mock server from bench/mock/pact.json.
 #
 # Settings (environment): DURATION (10s), CONNECTIONS (50), ROUNDS (3), LOAD_SECONDS (60),
-# NO_BUILD=1 to use the release binaries already built.
+# NO_BUILD=1 to use the release binaries already built, NO_PACT=1 to leave the Pact mock
+# server out (no install, no row).
 # Writes bench/out/mock.md and prints it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +30,14 @@ load_seconds=${LOAD_SECONDS:-60}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 if [ ! -x "$peers/node_modules/.bin/mb" ] || [ ! -x "$peers/node_modules/.bin/prism" ] || [ ! -d "$peers/node_modules/wiremock" ]; then
   mkdir -p "$peers"
-  (cd "$peers" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install -s wiremock @stoplight/prism-cli mountebank >/dev/null)
+  (cd "$peers" && { [ -f package.json ] || echo '{"name": "crosscheck-bench-peers", "private": true}' >package.json; } && npm install -s wiremock @stoplight/prism-cli mountebank >/dev/null)
+fi
+pact_root=$PWD/target/pact
+pact_bin=""
+for b in "$pact_root/bin/pact_mock_server_cli" "$pact_root/bin/pact-mock-server"; do [ -x "$b" ] && pact_bin=$b; done
+if [ -z "$pact_bin" ] && [ -z "${NO_PACT:-}" ]; then
+  cargo install -q pact_mock_server_cli --root "$pact_root"
+  for b in "$pact_root/bin/pact_mock_server_cli" "$pact_root/bin/pact-mock-server"; do [ -x "$b" ] && pact_bin=$b; done
 fi
 if [ -z "${NO_BUILD:-}" ]; then
   cargo build -q --release -p crosscheck
@@ -45,19 +56,30 @@ cmd[bare-hyper]="$bare 18102"
 cmd[wiremock]="java -jar $jar --port 18103 --root-dir $wmroot --disable-banner --async-response-enabled true"
 cmd[mountebank]="$peers/node_modules/.bin/mb --port 18110 --configfile bench/mock/imposters.json --loglevel warn"
 cmd[prism]="$peers/node_modules/.bin/prism mock -p 18105 -h 127.0.0.1 bench/mock/openapi.yaml"
+cmd[pact]="bench/mock/pact-serve.sh $pact_bin 18106 $tmp/pact.port"
 declare -A port=([crosscheck]=18101 [bare-hyper]=18102 [wiremock]=18103 [mountebank]=18104 [prism]=18105 [pact]=18106)
 order=(crosscheck bare-hyper wiremock mountebank prism)
-if command -v pact_mock_server_cli >/dev/null; then
-  echo "note: pact_mock_server_cli found but not wired up in this script yet" >&2
-fi
+[ -z "${NO_PACT:-}" ] && order+=(pact)
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$wmroot" "$tmp"; }
 trap cleanup EXIT
 
-# Cold start: spawn, poll GET /bench every millisecond, stop (each peer alone).
+# Cold start: spawn, poll GET /bench every millisecond, stop (each peer alone). The Pact
+# mock server gets its port from the OS: spawn to the first answer on the port it reports.
 declare -A cold
+pact_port() { for _ in $(seq 3000); do [ -s "$tmp/pact.port" ] && { cat "$tmp/pact.port"; return; }; sleep 0.002; done; }
+if [[ " ${order[*]} " == *" pact "* ]]; then
+  rm -f "$tmp/pact.port"; t0=$(date +%s%N)
+  # shellcheck disable=SC2086
+  ${cmd[pact]} >/dev/null 2>&1 & cpid=$!
+  p=$(pact_port)
+  for _ in $(seq 20000); do curl -fs "http://127.0.0.1:$p/bench" >/dev/null && break; sleep 0.001; done
+  cold[pact]=$(echo "($(date +%s%N) - $t0) / 1000000" | bc -l | xargs printf '%.1f')
+  kill "$cpid"; wait "$cpid" 2>/dev/null || true; rm -f "$tmp/pact.port"
+fi
 for name in "${order[@]}"; do
+  [ "$name" = pact ] && continue
   # shellcheck disable=SC2086
   cold[$name]=$(python3 bench/mock/probe.py cold "${port[$name]}" /bench ${cmd[$name]})
 done
@@ -68,6 +90,7 @@ for name in "${order[@]}"; do
   ${cmd[$name]} >"$tmp/$name.log" 2>&1 &
   pids+=($!)
 done
+[[ " ${order[*]} " == *" pact "* ]] && port[pact]=$(pact_port)
 for name in "${order[@]}"; do
   for _ in $(seq 600); do
     curl -fs "http://127.0.0.1:${port[$name]}/bench" >/dev/null && break

@@ -31,6 +31,18 @@ pub(crate) enum Action {
     Reset,
     /// Send these bytes, then close.
     Send(Vec<u8>),
+    /// Write and pause in turn, then close. Pauses end early (and the connection
+    /// closes) when the install generation moves on from `generation`.
+    Script { steps: Vec<Step>, generation: u64 },
+}
+
+/// One step of a scripted answer.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Write these bytes.
+    Write(bytes::Bytes),
+    /// Send nothing for this long.
+    Pause(Duration),
 }
 
 /// The fault in words, as the journal records it: `timeout`, `delay 2s`.
@@ -42,6 +54,13 @@ pub(crate) fn describe(fault: &Fault) -> String {
         Fault::Empty => "empty".to_owned(),
         Fault::Malformed => "malformed".to_owned(),
         Fault::Truncate => "truncate".to_owned(),
+        Fault::Pause(p) => match p.after {
+            Some(n) => format!("pause {} after {n} body bytes", p.wait),
+            None => format!("pause {} mid-body", p.wait),
+        },
+        Fault::WrongLength => "wrong_length".to_owned(),
+        Fault::BrokenChunked => "broken_chunked".to_owned(),
+        Fault::Bandwidth(rate) => format!("bandwidth {rate} bytes/s"),
     }
 }
 
@@ -85,6 +104,37 @@ pub(crate) async fn perform(
                 Err(_) => tracing::debug!(
                     "gave up sending a fault's bytes to a client that does not read"
                 ),
+            }
+        }
+        Action::Script { steps, generation } => {
+            let mut generations = generations;
+            for step in steps {
+                match step {
+                    Step::Write(bytes) => {
+                        let write = async {
+                            stream.write_all(&bytes).await?;
+                            stream.flush().await
+                        };
+                        match tokio::time::timeout(WRITE_LIMIT, write).await {
+                            Ok(Ok(())) => {}
+                            Ok(Err(e)) => {
+                                tracing::debug!(error = %e, "could not send a fault's bytes");
+                                return;
+                            }
+                            Err(_) => {
+                                tracing::debug!("gave up writing to a client that does not read");
+                                return;
+                            }
+                        }
+                    }
+                    Step::Pause(wait) => {
+                        let released = generations.wait_for(|g| *g != generation);
+                        tokio::select! {
+                            () = tokio::time::sleep(wait.min(HOLD_LIMIT)) => {}
+                            _ = released => break,
+                        }
+                    }
+                }
             }
         }
         Action::Hold { generation } => {

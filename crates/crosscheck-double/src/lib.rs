@@ -26,8 +26,10 @@
 //! # }
 //! ```
 
+mod engine;
 mod error;
 mod fault;
+mod framing;
 mod journal;
 mod matching;
 mod openapi;

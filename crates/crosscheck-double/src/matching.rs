@@ -6,7 +6,7 @@
 use crosscheck_model::jsonpath::Path;
 use crosscheck_model::matcher::Matcher;
 use crosscheck_model::path_template;
-use crosscheck_model::scenario::{CallExpect, RequestPattern, Stub};
+use crosscheck_model::scenario::{CallExpect, INITIAL_STATE, RequestPattern, Stub};
 
 use crate::record::RecordedRequest;
 
@@ -128,20 +128,47 @@ pub(crate) enum Choice {
 /// counting the use in `used` (one counter per stub).
 #[cfg(test)]
 pub(crate) fn choose(stubs: &[Stub], used: &mut [u32], req: &RecordedRequest) -> Choice {
-    choose_counted(stubs, used, &mut [], req)
+    let mut gates = Gates::new(crate::rng::Rng::new(0));
+    choose_counted(stubs, used, &mut [], &mut gates, req)
 }
 
-/// [`choose`], also counting in `seen` every matching request a stub with `every` saw,
-/// answering only on each k-th.
+/// What decides, besides the request, whether a matching stub answers: the dependency's
+/// named state, and the seeded source that draws for `probability`. Draws that let a
+/// call fall through are noted in `skipped` for the journal.
+#[derive(Debug)]
+pub(crate) struct Gates {
+    pub(crate) state: String,
+    pub(crate) rng: crate::rng::Rng,
+    pub(crate) skipped: Vec<String>,
+}
+
+impl Gates {
+    pub(crate) fn new(rng: crate::rng::Rng) -> Self {
+        Gates {
+            state: INITIAL_STATE.to_owned(),
+            rng,
+            skipped: Vec::new(),
+        }
+    }
+}
+
+/// [`choose`], also gated by state (`state`), counting in `seen` every matching request
+/// a stub with `every` saw (answering only on each k-th), and drawing for `probability`.
+/// The chosen stub's `next_state` becomes the state.
 pub(crate) fn choose_counted(
     stubs: &[Stub],
     used: &mut [u32],
     seen: &mut [u32],
+    gates: &mut Gates,
     req: &RecordedRequest,
 ) -> Choice {
+    gates.skipped.clear();
     for (i, stub) in stubs.iter().enumerate() {
         let count = used.get(i).copied().unwrap_or(0);
         if stub.times.is_some_and(|limit| count >= limit) {
+            continue;
+        }
+        if stub.state.as_ref().is_some_and(|s| s.value != gates.state) {
             continue;
         }
         if differences(&stub.on, req).is_empty() {
@@ -154,20 +181,31 @@ pub(crate) fn choose_counted(
                     continue;
                 }
             }
+            if let Some(p) = stub.probability
+                && !gates.rng.chance(p)
+            {
+                gates
+                    .skipped
+                    .push(format!("stub #{i} let it through: probability {p}"));
+                continue;
+            }
             if let Some(c) = used.get_mut(i) {
                 *c = c.saturating_add(1);
+            }
+            if let Some(next) = &stub.next_state {
+                gates.state.clone_from(&next.value);
             }
             return Choice::Stub(i);
         }
     }
     Choice::Unmatched {
-        closest: closest(stubs, used, req),
+        closest: closest(stubs, used, &gates.state, req),
     }
 }
 
 /// Describes the stub nearest to matching `req` (fewest differences, earliest on a tie)
-/// and what differed.
-pub(crate) fn closest(stubs: &[Stub], used: &[u32], req: &RecordedRequest) -> String {
+/// and what differed; `state` is the dependency's state now.
+pub(crate) fn closest(stubs: &[Stub], used: &[u32], state: &str, req: &RecordedRequest) -> String {
     let best = stubs
         .iter()
         .enumerate()
@@ -176,14 +214,24 @@ pub(crate) fn closest(stubs: &[Stub], used: &[u32], req: &RecordedRequest) -> St
     let Some((i, stub, diffs)) = best else {
         return "no stubs are installed".to_owned();
     };
-    let why = if diffs.is_empty()
-        && stub.every.is_some()
-        && stub
-            .times
-            .is_none_or(|t| used.get(i).copied().unwrap_or(0) < t)
+    let exhausted = stub
+        .times
+        .is_some_and(|t| used.get(i).copied().unwrap_or(0) >= t);
+    let why = if let Some(wanted) = stub
+        .state
+        .as_ref()
+        .filter(|s| s.value != state && diffs.is_empty())
     {
+        format!(
+            "it matches, but it answers only in state `{}` and the state is `{state}`",
+            wanted.value
+        )
+    } else if diffs.is_empty() && !exhausted && stub.every.is_some() {
         let k = stub.every.map_or(1, std::num::NonZeroU32::get);
         format!("it matches, but it answers only one call in {k}")
+    } else if diffs.is_empty() && !exhausted && stub.probability.is_some() {
+        let p = stub.probability.unwrap_or(1.0);
+        format!("it matches, but it answers with probability {p} and this call's draw passed")
     } else if diffs.is_empty() {
         let limit = stub.times.unwrap_or(0);
         let count = used.get(i).copied().unwrap_or(0);
@@ -331,9 +379,10 @@ mod tests {
             "- { on: { path: /v }, reply: { status: 503 }, every: 3 }\n- { on: { path: /v }, reply: { status: 200 } }\n",
         );
         let (mut used, mut seen) = (vec![0; 2], vec![0; 2]);
+        let mut gates = Gates::new(crate::rng::Rng::new(0));
         let r = req("GET", "/v");
         let picks: Vec<Choice> = (0..6)
-            .map(|_| choose_counted(&s, &mut used, &mut seen, &r))
+            .map(|_| choose_counted(&s, &mut used, &mut seen, &mut gates, &r))
             .collect();
         use Choice::Stub;
         assert_eq!(
@@ -342,7 +391,9 @@ mod tests {
         );
         let only = stubs("- { on: { path: /v }, every: 2 }\n");
         let (mut used, mut seen) = (vec![0], vec![0]);
-        let Choice::Unmatched { closest } = choose_counted(&only, &mut used, &mut seen, &r) else {
+        let Choice::Unmatched { closest } =
+            choose_counted(&only, &mut used, &mut seen, &mut gates, &r)
+        else {
             panic!("the first call must fall through");
         };
         assert_eq!(
@@ -364,7 +415,7 @@ mod tests {
             }
         );
         assert_eq!(
-            closest(&[], &[], &req("GET", "/")),
+            closest(&[], &[], INITIAL_STATE, &req("GET", "/")),
             "no stubs are installed"
         );
 

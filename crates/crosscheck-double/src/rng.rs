@@ -1,6 +1,11 @@
 //! A small seeded random source for fault schedules: the same seed replays the same
 //! delays and bytes. SplitMix64; not for anything that needs to be unpredictable.
 
+use std::time::Duration;
+
+use crosscheck_model::duration::Span;
+use crosscheck_model::scenario::Wait;
+
 use crate::wiremock::Delay;
 
 #[derive(Debug, Clone)]
@@ -43,6 +48,31 @@ impl Rng {
                 (median * (sigma * z).exp()).round().clamp(0.0, 600_000.0) as u64
             }
         }
+    }
+
+    /// How long to wait for `wait` (millisecond steps), drawn from this source when it is
+    /// a distribution.
+    pub(crate) fn wait(&mut self, wait: Wait) -> Duration {
+        let ms = |s: Span| u64::try_from(s.get().as_millis()).unwrap_or(u64::MAX);
+        match wait {
+            Wait::Fixed(s) => s.get(),
+            Wait::Uniform { min, max } => Duration::from_millis(self.delay(Delay::Uniform {
+                lower: ms(min),
+                upper: ms(max).max(ms(min)),
+            })),
+            #[allow(clippy::cast_precision_loss)]
+            Wait::Lognormal { median, sigma } => {
+                Duration::from_millis(self.delay(Delay::LogNormal {
+                    median: ms(median) as f64,
+                    sigma,
+                }))
+            }
+        }
+    }
+
+    /// True with probability `p` (0 to 1).
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
     }
 
     /// `n` bytes that do not start like an HTTP response.

@@ -166,6 +166,14 @@ impl MockServer {
         self.shared.install(stubs);
     }
 
+    /// [`install`](MockServer::install), drawing this install's random delays and
+    /// `probability` decisions from `seed` (the same seed and the same order of requests
+    /// replay the same schedule).
+    pub fn install_seeded(&self, stubs: Vec<Stub>, seed: u64) {
+        tracing::debug!(double = %self.shared.name, stubs = stubs.len(), seed, "installing stubs");
+        self.shared.install_seeded(stubs, seed);
+    }
+
     /// Every request received since the last install, in arrival order (at most the
     /// newest 10,000; see [`journal_dropped`](MockServer::journal_dropped)).
     pub fn journal(&self) -> Vec<RecordedRequest> {
@@ -267,7 +275,13 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     });
     // HTTP/1.1, or HTTP/2 with prior knowledge, whichever the client speaks.
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().keep_alive(true).timer(TokioTimer::new());
+    // No header-read timeout: it arms a timer per request, and a test double has no
+    // slow-client attack to fend off (held connections are released by install/shutdown).
+    builder
+        .http1()
+        .keep_alive(true)
+        .timer(TokioTimer::new())
+        .header_read_timeout(None);
     builder.http2().timer(TokioTimer::new());
     let mut connection = Box::pin(builder.serve_connection(TokioIo::new(stream), service));
     let mut stopping = shared.shutdown.subscribe();

@@ -28,11 +28,19 @@ pub(crate) async fn handle(
     faults: mpsc::UnboundedSender<Action>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let generations = shared.generations.subscribe();
     let (parts, body) = request.into_parts();
     let admin_call = shared.admin && parts.uri.path().starts_with("/__admin");
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
+    // Most requests to a double carry no body (GETs): skip collecting one.
+    let collected = if hyper::body::Body::is_end_stream(&body) {
+        Ok(Bytes::new())
+    } else {
+        Limited::new(body, MAX_BODY)
+            .collect()
+            .await
+            .map(http_body_util::Collected::to_bytes)
+    };
+    let body = match collected {
+        Ok(bytes) => bytes,
         Err(e) => {
             tracing::debug!(error = %e, "could not read a request body");
             let rendered = Rendered::json(
@@ -84,12 +92,15 @@ pub(crate) async fn handle(
     };
     tracing::debug!(double = %shared.name, request = %record.describe(), "request");
     let decision = shared.decide(record);
+    // Subscribing after the decision is safe: a generation that moved on in between
+    // releases at once (`released` checks the current value first).
+    let generations = || shared.generations.subscribe();
     match decision.plan {
         Plan::Reply { rendered, wait } => {
             if !wait.is_zero() {
                 tokio::select! {
                     () = tokio::time::sleep(wait) => {}
-                    () = fault::released(generations, decision.generation) => {
+                    () = fault::released(generations(), decision.generation) => {
                         // The scenario ended (install or shutdown) while the reply waited.
                         return hand_over(&faults, Action::Close).await;
                     }
@@ -101,7 +112,7 @@ pub(crate) async fn handle(
         Plan::DelayedFault { action, wait } => {
             tokio::select! {
                 () = tokio::time::sleep(wait) => hand_over(&faults, action).await,
-                () = fault::released(generations, decision.generation) => {
+                () = fault::released(generations(), decision.generation) => {
                     hand_over(&faults, Action::Close).await
                 }
             }

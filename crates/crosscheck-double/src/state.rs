@@ -3,15 +3,16 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crosscheck_model::scenario::{Fault, Stub};
+use crosscheck_model::scenario::Stub;
 use tokio::sync::watch;
 
-use crate::fault::{self, Action};
+use crate::fault::Action;
 use crate::journal::Journal;
-use crate::matching::{self, Choice};
+use crate::matching::{self, Choice, Gates};
 use crate::openapi::ContractSet;
 use crate::record::{Outcome, RecordedRequest};
 use crate::reply::Rendered;
+use crate::rng::Rng;
 use crate::wiremock::{self, Store};
 
 /// What the server shares between its accept loop, its connections and its handle.
@@ -37,6 +38,10 @@ pub(crate) struct State {
     used: Vec<u32>,
     /// Matching requests seen per stub, for `every`.
     seen: Vec<u32>,
+    /// The named state and the seeded source of this install.
+    gates: Gates,
+    /// The seed an install without one starts from.
+    seed: u64,
     installed_at: Instant,
     pub(crate) journal: Journal,
     /// Mappings created through the admin API or read from files.
@@ -74,6 +79,8 @@ impl Shared {
                 stubs: Vec::new(),
                 used: Vec::new(),
                 seen: Vec::new(),
+                gates: Gates::new(Rng::new(setup.seed)),
+                seed: setup.seed,
                 installed_at: Instant::now(),
                 journal: setup
                     .journal_capacity
@@ -99,8 +106,16 @@ impl Shared {
     }
 
     /// Replaces the stubs, clears the journal and counters, and releases held connections.
+    /// Draws start again from the server's seed.
     pub(crate) fn install(&self, stubs: Vec<Stub>) {
+        let seed = self.lock().seed;
+        self.install_seeded(stubs, seed);
+    }
+
+    /// [`install`](Shared::install), with draws (delays, `probability`) from `seed`.
+    pub(crate) fn install_seeded(&self, stubs: Vec<Stub>, seed: u64) {
         let mut st = self.lock();
+        st.gates = Gates::new(Rng::new(seed));
         st.used = vec![0; stubs.len()];
         st.seen = vec![0; stubs.len()];
         st.stubs = stubs;
@@ -134,49 +149,57 @@ impl Shared {
         if !st.store.is_empty()
             && let Some(mapping) = st.store.choose(&record)
         {
-            let (plan, outcome, note) = wiremock::answer(&mapping, &record, &mut st.store);
+            let (plan, outcome, note) =
+                wiremock::answer(&mapping, &record, &mut st.store, generation);
             record.outcome = outcome;
             record.note = note;
             st.journal.push(record);
             return Decision { plan, generation };
         }
-        let (plan, outcome) =
-            match matching::choose_counted(&st.stubs, &mut st.used, &mut st.seen, &record) {
-                Choice::Stub(i) => {
-                    record.stub = Some(i);
-                    let (mut plan, outcome) = plan_for(&st.stubs[i], generation);
-                    if let Plan::Reply { rendered, .. } = &mut plan {
-                        rendered.fill_templates(&record, st.stubs[i].on.path.as_deref());
-                    }
-                    (plan, outcome)
+        let (plan, outcome) = match matching::choose_counted(
+            &st.stubs,
+            &mut st.used,
+            &mut st.seen,
+            &mut st.gates,
+            &record,
+        ) {
+            Choice::Stub(i) => {
+                record.stub = Some(i);
+                let stub = &st.stubs[i];
+                let mut rendered = Rendered::from_reply(stub.reply.as_ref());
+                rendered.fill_templates(&record, stub.on.path.as_deref());
+                let (plan, outcome) =
+                    crate::engine::plan(stub, rendered, &mut st.gates.rng, generation);
+                if !st.gates.skipped.is_empty() {
+                    record.note = Some(st.gates.skipped.join("; "));
                 }
-                Choice::Unmatched { .. } if self.contracts.is_some() => {
-                    let contracts = self.contracts.as_ref().expect("checked above");
-                    let (rendered, note) = contracts.answer(&record);
-                    record.note = note;
-                    let status = rendered.status.as_u16();
-                    let plan = Plan::Reply {
-                        rendered,
-                        wait: Duration::ZERO,
-                    };
-                    (plan, Outcome::Replied { status })
-                }
-                Choice::Unmatched { closest } => {
-                    let closest = match st.store.closest(&record) {
-                        Some((n, text)) if st.stubs.is_empty() || n < closest_count(&closest) => {
-                            text
-                        }
-                        _ => closest,
-                    };
-                    record.note = Some(closest.clone());
-                    let rendered = Rendered::unmatched(&record.describe(), &closest);
-                    let plan = Plan::Reply {
-                        rendered,
-                        wait: Duration::ZERO,
-                    };
-                    (plan, Outcome::Unmatched)
-                }
-            };
+                (plan, outcome)
+            }
+            Choice::Unmatched { .. } if self.contracts.is_some() => {
+                let contracts = self.contracts.as_ref().expect("checked above");
+                let (rendered, note) = contracts.answer(&record);
+                record.note = note;
+                let status = rendered.status.as_u16();
+                let plan = Plan::Reply {
+                    rendered,
+                    wait: Duration::ZERO,
+                };
+                (plan, Outcome::Replied { status })
+            }
+            Choice::Unmatched { closest } => {
+                let closest = match st.store.closest(&record) {
+                    Some((n, text)) if st.stubs.is_empty() || n < closest_count(&closest) => text,
+                    _ => closest,
+                };
+                record.note = Some(closest.clone());
+                let rendered = Rendered::unmatched(&record.describe(), &closest);
+                let plan = Plan::Reply {
+                    rendered,
+                    wait: Duration::ZERO,
+                };
+                (plan, Outcome::Unmatched)
+            }
+        };
         record.outcome = outcome;
         st.journal.push(record);
         Decision { plan, generation }
@@ -197,44 +220,6 @@ pub(crate) struct Setup {
     pub(crate) journal_capacity: Option<usize>,
     pub(crate) seed: u64,
     pub(crate) base: String,
-}
-
-/// How `stub` answers, and the outcome to record.
-fn plan_for(stub: &Stub, generation: u64) -> (Plan, Outcome) {
-    let rendered = Rendered::from_reply(stub.reply.as_ref());
-    let status = rendered.status.as_u16();
-    let reply_delay = stub
-        .reply
-        .as_ref()
-        .and_then(|r| r.delay)
-        .map(|d| d.get())
-        .unwrap_or_default();
-    let Some(fault) = stub.fault else {
-        let plan = Plan::Reply {
-            rendered,
-            wait: reply_delay,
-        };
-        return (plan, Outcome::Replied { status });
-    };
-    let (plan, status) = match fault {
-        Fault::Delay(d) => {
-            let wait = d.get().saturating_add(reply_delay);
-            (Plan::Reply { rendered, wait }, Some(status))
-        }
-        Fault::Timeout => (Plan::Fault(Action::Hold { generation }), None),
-        Fault::Reset => (Plan::Fault(Action::Reset), None),
-        Fault::Empty => (Plan::Fault(Action::Close), None),
-        Fault::Malformed => (Plan::Fault(Action::Send(fault::MALFORMED.to_vec())), None),
-        Fault::Truncate => (
-            Plan::Fault(Action::Send(rendered.truncated())),
-            Some(status),
-        ),
-    };
-    let outcome = Outcome::Fault {
-        fault: fault::describe(&fault),
-        status,
-    };
-    (plan, outcome)
 }
 
 #[cfg(test)]

@@ -408,3 +408,50 @@ async fn http2_with_prior_knowledge() {
     assert_eq!(r.text().await.unwrap(), "two");
     mock.shutdown().await;
 }
+
+#[tokio::test]
+async fn chunked_dribble_delay_spreads_the_body_at_the_socket() {
+    let mock = admin_mock().await;
+    let (status, _) = post(
+        &format!("{}/__admin/mappings", mock.url()),
+        json!({
+            "request": {"method": "GET", "url": "/drip"},
+            "response": {"status": 200, "body": "abcdefgh",
+                         "chunkedDribbleDelay": {"numberOfChunks": 4, "totalDuration": 600}}
+        }),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let mut s = bounded(TcpStream::connect(mock.addr())).await.unwrap();
+    bounded(s.write_all(b"GET /drip HTTP/1.1\r\nHost: x\r\n\r\n"))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut reads = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        let n = bounded(s.read(&mut buf)).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        reads.push((
+            started.elapsed(),
+            String::from_utf8_lossy(&buf[..n]).into_owned(),
+        ));
+    }
+    let all: String = reads.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(all.ends_with("\r\n\r\nabcdefgh"), "{all}");
+    let last_piece = reads.iter().find(|(_, t)| t.ends_with("gh")).unwrap().0;
+    assert!(
+        last_piece >= Duration::from_millis(450),
+        "four chunks over 600 ms: the last came at {last_piece:?}"
+    );
+    assert!(reads.len() >= 3, "the body came in {} reads", reads.len());
+    let (status, _) = post(
+        &format!("{}/__admin/mappings", mock.url()),
+        json!({"request": {"url": "/x"},
+               "response": {"chunkedDribbleDelay": {"numberOfChunks": 0, "totalDuration": 5}}}),
+    )
+    .await;
+    assert_eq!(status, 400, "zero chunks is refused");
+}

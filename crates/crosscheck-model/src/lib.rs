@@ -22,6 +22,7 @@ pub mod requirement;
 pub mod scenario;
 pub mod suggest;
 pub mod system_map;
+pub mod wait;
 
 pub use diagnostic::Diagnostic;
 pub use located::Located;

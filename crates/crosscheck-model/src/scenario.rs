@@ -8,6 +8,10 @@ use serde_json::Value;
 use crate::duration::Span;
 use crate::jsonpath::Path;
 use crate::matcher::Matcher;
+pub use crate::wait::Wait;
+
+/// The state every mocked dependency starts each scenario in (see [`Stub::state`]).
+pub const INITIAL_STATE: &str = "started";
 
 /// One integration test.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -266,6 +270,21 @@ pub struct Stub {
     /// through to later stubs. With `times`, counts only the calls it answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub every: Option<std::num::NonZeroU32>,
+    /// Answer a matching request with this probability (0 to 1), drawn from the run's
+    /// seed; the others fall through to later stubs.
+    #[serde(
+        default,
+        deserialize_with = "probability",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub probability: Option<f64>,
+    /// Answer only while the dependency's state is this one (every double starts in
+    /// `started`); the others fall through to later stubs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<Located<String>>,
+    /// After answering, move the dependency's state to this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_state: Option<Located<String>>,
     /// On a `double: proxy` dependency: a network fault for this scenario (an entry
     /// holds only `toxic`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -355,6 +374,9 @@ impl Stub {
             && self.reply.is_none()
             && self.fault.is_none()
             && self.times.is_none()
+            && self.probability.is_none()
+            && self.state.is_none()
+            && self.next_state.is_none()
             && self.on.method.is_none()
             && self.on.path.is_none()
             && self.on.query.is_empty()
@@ -433,11 +455,12 @@ fn status_code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> 
 }
 
 /// A way for a double to misbehave.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Fault {
-    /// Wait, then answer with the reply.
-    Delay(Span),
+    /// Wait (a fixed time, or a seeded draw from a distribution), then answer with the
+    /// reply: the client sees nothing until the headers arrive.
+    Delay(Wait),
     /// Accept the request and never answer (until the scenario ends).
     Timeout,
     /// Reset the connection (TCP RST) instead of answering.
@@ -448,4 +471,49 @@ pub enum Fault {
     Malformed,
     /// Send the headers and part of the body, then close.
     Truncate,
+    /// Send the headers and the start of the body, pause, then send the rest.
+    Pause(Pause),
+    /// Declare a `Content-Length` longer than the body sent, then close.
+    #[serde(rename = "wrong_length")]
+    WrongLength,
+    /// Answer with `Transfer-Encoding: chunked` and a chunk-size line that is not
+    /// hexadecimal after the first chunk, then close.
+    #[serde(rename = "broken_chunked")]
+    BrokenChunked,
+    /// Send the body at this many bytes per second (a slow link).
+    Bandwidth(#[serde(deserialize_with = "bytes_per_second")] u64),
+}
+
+/// A pause in the middle of a body: `{ for: 2s, after: 16 }`.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pause {
+    /// How long to pause (a duration or a distribution, like `delay`).
+    #[serde(rename = "for")]
+    pub wait: Wait,
+    /// How many body bytes go out before the pause; half the body when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<u64>,
+}
+
+fn bytes_per_second<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = u64::deserialize(d)?;
+    if n == 0 {
+        return Err(serde::de::Error::custom(
+            "a bandwidth of 0 bytes per second never sends the body; use `fault: timeout` \
+             for that, or a rate of at least 1 byte per second",
+        ));
+    }
+    Ok(n)
+}
+
+fn probability<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let p = f64::deserialize(d)?;
+    if (0.0..=1.0).contains(&p) {
+        Ok(Some(p))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "probability {p} is not between 0 and 1; write 0.3 for three calls in ten"
+        )))
+    }
 }

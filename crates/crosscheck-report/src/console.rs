@@ -162,6 +162,17 @@ impl<W: Write> Console<W> {
                 ));
             }
         }
+        if !r.evidence.schedule.is_empty() {
+            let seed = r
+                .evidence
+                .seed
+                .map(|n| format!(" (seed {n})"))
+                .unwrap_or_default();
+            self.line(format_args!("  {}fault schedule{:#}{seed}", p.bold, p.bold));
+            for l in &r.evidence.schedule {
+                self.line(format_args!("            {}", cut(l)));
+            }
+        }
         let logs = &r.evidence.log_lines;
         if !logs.is_empty() {
             self.line(format_args!(

@@ -62,6 +62,17 @@ pub fn describe(s: &ScenarioRecord) -> String {
             );
         }
     }
+    if !s.evidence.schedule.is_empty() {
+        let seed = s
+            .evidence
+            .seed
+            .map(|n| format!(" (seed {n})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "fault schedule{seed}:");
+        for l in &s.evidence.schedule {
+            let _ = writeln!(out, "  {l}");
+        }
+    }
     if !s.evidence.log_lines.is_empty() {
         let _ = writeln!(out, "log lines:");
         for l in &s.evidence.log_lines {

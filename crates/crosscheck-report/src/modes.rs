@@ -37,6 +37,22 @@ pub fn classify(stub: &Stub) -> (String, Vec<&'static str>) {
             modes.push("slow");
             words.push(format!("fault delay {d}"));
         }
+        Some(Fault::Pause(p)) => {
+            modes.push("slow");
+            words.push(format!("fault pause {} mid-body", p.wait));
+        }
+        Some(Fault::Bandwidth(rate)) => {
+            modes.push("slow");
+            words.push(format!("fault bandwidth {rate} bytes/s"));
+        }
+        Some(Fault::WrongLength) => {
+            modes.push("malformed");
+            words.push("fault wrong_length (body shorter than declared)".to_owned());
+        }
+        Some(Fault::BrokenChunked) => {
+            modes.push("malformed");
+            words.push("fault broken_chunked (bad chunk framing)".to_owned());
+        }
         None => {}
     }
     if !matches!(

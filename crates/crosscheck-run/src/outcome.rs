@@ -54,6 +54,13 @@ pub struct CallRecord {
 pub struct Evidence {
     /// Requests sent to the service and what came back.
     pub exchanges: Vec<Exchange>,
+    /// The run's fault seed (`crosscheck run --seed N` replays this scenario's schedule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// The faults the doubles carried out, in order, with realised values:
+    /// `auth call 2 (GET /validate, at 3 ms): delay 37ms (uniform 10ms–50ms)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<String>,
     /// What each double received, by dependency.
     pub doubles: IndexMap<String, Vec<CallRecord>>,
     /// Log lines written during the scenario.

@@ -37,6 +37,9 @@ pub struct RunOptions {
     pub no_build: bool,
     /// Run only this shard of the suite: `(k, n)`, 1 ≤ k ≤ n (see [`crate::shard`]).
     pub shard: Option<(u32, u32)>,
+    /// Seeds the doubles' random faults; each scenario and dependency draws from its own
+    /// source derived from it (see [`crate::schedule::seed_for`]).
+    pub seed: u64,
 }
 
 /// Runs the suite and reports to `listener`. `Ok` carries the totals whatever the
@@ -162,8 +165,10 @@ pub async fn run(
             };
             match crate::proxies::install(&proxies, &loaded.scenario).await {
                 Ok(toxics) => {
-                    let mut r =
-                        run_scenario(suite, loaded, &spec, &client, &doubles, logs, &effects).await;
+                    let mut r = run_scenario(
+                        suite, loaded, &spec, &client, &doubles, logs, &effects, opts.seed,
+                    )
+                    .await;
                     r.evidence.toxics = toxics;
                     r
                 }
@@ -220,6 +225,8 @@ pub async fn run(
     Ok(summary)
 }
 
+// One scenario needs each of these; bundling them would only move the list elsewhere.
+#[allow(clippy::too_many_arguments)]
 async fn run_scenario(
     suite: &Suite,
     loaded: &LoadedScenario,
@@ -228,6 +235,7 @@ async fn run_scenario(
     doubles: &IndexMap<String, MockServer>,
     logs: Logs,
     effects: &crate::effects::Effects,
+    seed: u64,
 ) -> ScenarioResult {
     let started = Instant::now();
     let s = &loaded.scenario;
@@ -243,7 +251,7 @@ async fn run_scenario(
             .find(|(k, _)| k.value == *name)
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
-        mock.install(stubs);
+        mock.install_seeded(stubs, crate::schedule::seed_for(seed, &s.id.value, name));
     }
     let installed = Instant::now();
     let installed_ms = crosscheck_probe::clock::now_ms();
@@ -365,8 +373,11 @@ async fn run_scenario(
             message: e,
         });
     }
+    let schedule = crate::schedule::realised(doubles);
     let evidence = Evidence {
         exchanges,
+        seed: (!doubles.is_empty()).then_some(seed),
+        schedule,
         doubles: doubles_seen,
         log_lines,
         sut_output: Vec::new(),

@@ -86,6 +86,7 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
         };
         for (name, stubs) in &s.given {
             check_dep(name, &mut out);
+            out.extend(crate::stub_states::check(&name.value, stubs, &at));
             if let Some(contract) = suite.dep_contracts.get(&name.value) {
                 for stub in stubs {
                     if let (Some(method), Some(path)) = (&stub.on.method, &stub.on.path)

@@ -33,6 +33,10 @@ pub enum Command {
         /// CI matrix of n machines runs it all; merge with `crosscheck report --merge`.
         #[arg(long, value_name = "K/N", value_parser = crosscheck_run::shard::parse)]
         shard: Option<(u32, u32)>,
+        /// Seeds the doubles' random faults (delay distributions, `probability`); each
+        /// scenario's evidence records it, and the same seed replays the same schedule.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
         #[command(flatten)]
         outputs: RunOutputs,
     },

@@ -82,12 +82,14 @@ async fn dispatch(cli: Cli) -> i32 {
             filter,
             no_build,
             shard,
+            seed,
             outputs,
         } => {
             let opts = RunOptions {
                 filter,
                 no_build,
                 shard,
+                seed,
             };
             tokio::select! {
                 code = run(&dir, &opts, &outputs, color_out, color_err) => code,

@@ -69,7 +69,7 @@ pub(crate) fn handle(view: &mut View<'_>, method: &str, path: &str, body: &[u8])
     let parts: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     match (method, parts.as_slice()) {
         ("GET", ["mappings"]) => {
-            let list: Vec<Value> = view.store.all().iter().map(|m| m.source.clone()).collect();
+            let list: Vec<Value> = view.store.all().map(|m| m.source.clone()).collect();
             ok(&json!({ "mappings": list, "meta": { "total": list.len() } }))
         }
         ("POST", ["mappings"]) => {

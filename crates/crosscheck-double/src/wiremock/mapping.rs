@@ -94,6 +94,10 @@ pub(crate) struct ResponseSpec {
     pub(crate) fault: Option<WireFault>,
     /// Render `{{request.…}}` templates in the body and headers.
     pub(crate) template: bool,
+    /// `chunkedDribbleDelay`: the body in this many pieces spread over this many ms.
+    pub(crate) dribble: Option<(u32, u64)>,
+    /// The answer rendered once, for responses without templates (filled on first use).
+    pub(crate) rendered: std::sync::OnceLock<crate::reply::Rendered>,
 }
 
 /// A delay before the answer, as WireMock spells it.
@@ -473,6 +477,7 @@ fn response(value: &Value) -> Result<ResponseSpec, String> {
                 spec.delay = Delay::Fixed(ms);
             }
             "delayDistribution" => spec.delay = distribution(v, &at)?,
+            "chunkedDribbleDelay" => spec.dribble = Some(dribble(v, &at)?),
             "fault" => {
                 spec.fault = Some(match v.as_str() {
                     Some("CONNECTION_RESET_BY_PEER") => WireFault::ConnectionResetByPeer,
@@ -493,17 +498,42 @@ fn response(value: &Value) -> Result<ResponseSpec, String> {
                 spec.template = list.iter().any(|t| t == "response-template");
             }
             "transformerParameters" => {}
-            "base64Body" | "bodyFileName" | "proxyBaseUrl" | "chunkedDribbleDelay" => {
+            "base64Body" | "bodyFileName" | "proxyBaseUrl" => {
                 return Err(format!("{at} is not supported by crosscheck's mock"));
             }
             other => {
                 return Err(format!(
-                    "unknown key `{other}` in `response` (known: status, body, jsonBody, headers, fixedDelayMilliseconds, delayDistribution, fault, transformers)"
+                    "unknown key `{other}` in `response` (known: status, body, jsonBody, headers, fixedDelayMilliseconds, delayDistribution, chunkedDribbleDelay, fault, transformers)"
                 ));
             }
         }
     }
     Ok(spec)
+}
+
+/// `{"numberOfChunks": n, "totalDuration": ms}`, n at least 1.
+fn dribble(v: &Value, at: &str) -> Result<(u32, u64), String> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| format!("{at} must be an object with numberOfChunks and totalDuration"))?;
+    for key in obj.keys() {
+        if key != "numberOfChunks" && key != "totalDuration" {
+            return Err(format!(
+                "unknown key `{key}` in {at} (known: numberOfChunks, totalDuration)"
+            ));
+        }
+    }
+    let chunks = obj
+        .get("numberOfChunks")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| format!("{at}.numberOfChunks must be a whole number, at least 1"))?;
+    let total = obj
+        .get("totalDuration")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| format!("{at}.totalDuration must be a whole number of milliseconds"))?;
+    Ok((chunks, total))
 }
 
 fn distribution(v: &Value, at: &str) -> Result<Delay, String> {

@@ -26,6 +26,7 @@ pub(crate) fn answer(
     mapping: &Mapping,
     req: &RecordedRequest,
     store: &mut Store,
+    generation: u64,
 ) -> (Plan, Outcome, Option<String>) {
     let r = &mapping.response;
     let delay_ms = store.sample(r.delay);
@@ -39,46 +40,27 @@ pub(crate) fn answer(
             "delayed {delay_ms}ms (lognormal median {median}ms, sigma {sigma})"
         )),
     };
-    let template_for = match &mapping.request.url {
-        mapping::UrlMatch::PathTemplate(t) => Some(t.as_str()),
-        _ => None,
-    };
-    let fill = |s: &str| {
-        if r.template {
-            template::render(s, req, template_for)
-        } else {
-            s.to_owned()
-        }
-    };
-    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
-    let mut headers = Vec::new();
-    for (name, value) in &r.headers {
-        match (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&fill(value)),
-        ) {
-            (Ok(n), Ok(v))
-                if n != http::header::CONTENT_LENGTH && n != http::header::TRANSFER_ENCODING =>
-            {
-                headers.push((n, v));
-            }
-            _ => tracing::debug!(header = %name, "skipping a mapping's response header"),
-        }
-    }
-    if r.json && !headers.iter().any(|(n, _)| n == CONTENT_TYPE) {
-        headers.push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
-    }
-    let body = r
-        .body
-        .as_deref()
-        .map(|b| Bytes::from(fill(b)))
-        .unwrap_or_default();
-    let rendered = Rendered {
-        status,
-        headers,
-        body,
+    let rendered = if r.template {
+        render(mapping, Some(req))
+    } else {
+        // The same bytes every time: render once, then hand out cheap copies.
+        r.rendered.get_or_init(|| render(mapping, None)).clone()
     };
     let wait = Duration::from_millis(delay_ms);
+    if let Some((chunks, total)) = r.dribble
+        && r.fault.is_none()
+    {
+        let steps = crate::framing::dribbled(&rendered, chunks, Duration::from_millis(total));
+        let action = Action::Script { steps, generation };
+        let plan = if wait.is_zero() {
+            Plan::Fault(action)
+        } else {
+            Plan::DelayedFault { action, wait }
+        };
+        let dribbled = format!("dribbled in {chunks} chunk(s) over {total}ms");
+        let note = Some(note.map_or(dribbled.clone(), |n| format!("{n}, {dribbled}")));
+        return (plan, Outcome::Replied { status: r.status }, note);
+    }
     let Some(fault) = r.fault else {
         return (
             Plan::Reply { rendered, wait },
@@ -106,6 +88,47 @@ pub(crate) fn answer(
         },
         note,
     )
+}
+
+/// The mapping's answer; templates filled from `req` when given.
+fn render(mapping: &Mapping, req: Option<&RecordedRequest>) -> Rendered {
+    let r = &mapping.response;
+    let template_for = match &mapping.request.url {
+        mapping::UrlMatch::PathTemplate(t) => Some(t.as_str()),
+        _ => None,
+    };
+    let fill = |s: &str| match req {
+        Some(req) => template::render(s, req, template_for),
+        None => s.to_owned(),
+    };
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
+    let mut headers = Vec::new();
+    for (name, value) in &r.headers {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&fill(value)),
+        ) {
+            (Ok(n), Ok(v))
+                if n != http::header::CONTENT_LENGTH && n != http::header::TRANSFER_ENCODING =>
+            {
+                headers.push((n, v));
+            }
+            _ => tracing::debug!(header = %name, "skipping a mapping's response header"),
+        }
+    }
+    if r.json && !headers.iter().any(|(n, _)| n == CONTENT_TYPE) {
+        headers.push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
+    }
+    let body = r
+        .body
+        .as_deref()
+        .map(|b| Bytes::from(fill(b)))
+        .unwrap_or_default();
+    Rendered {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn store_bytes(store: &mut Store) -> Vec<u8> {

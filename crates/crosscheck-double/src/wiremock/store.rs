@@ -2,6 +2,7 @@
 //! and seeded delays.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::mapping::{Delay, Mapping, STARTED};
 use super::matching::{describe_url, differences};
@@ -9,12 +10,17 @@ use crate::record::RecordedRequest;
 use crate::rng::Rng;
 
 /// Mappings, scenario states and the random source for their delays.
+///
+/// Mappings are shared (`Arc`): choosing one for a request hands out a reference, never
+/// a copy, and the order they are tried in is kept sorted as they change.
 #[derive(Debug)]
 pub(crate) struct Store {
     /// In insertion order.
-    mappings: Vec<Mapping>,
+    mappings: Vec<Arc<Mapping>>,
+    /// Indexes into `mappings` in the order they are tried (see [`Store::order`]).
+    order: Vec<usize>,
     /// What a reset returns to: the mappings read from files at start.
-    defaults: Vec<Mapping>,
+    defaults: Vec<Arc<Mapping>>,
     states: HashMap<String, String>,
     seed: u64,
     rng: Rng,
@@ -22,57 +28,64 @@ pub(crate) struct Store {
 
 impl Store {
     pub(crate) fn new(defaults: Vec<Mapping>, seed: u64) -> Self {
-        Store {
+        let defaults: Vec<Arc<Mapping>> = defaults.into_iter().map(Arc::new).collect();
+        let mut store = Store {
             mappings: defaults.clone(),
+            order: Vec::new(),
             defaults,
             states: HashMap::new(),
             seed,
             rng: Rng::new(seed),
-        }
+        };
+        store.reorder();
+        store
     }
 
     pub(crate) fn is_empty(&self) -> bool {
         self.mappings.is_empty()
     }
 
-    pub(crate) fn all(&self) -> &[Mapping] {
-        &self.mappings
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Mapping> {
+        self.mappings.iter().map(|m| &**m)
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&Mapping> {
-        self.mappings.iter().find(|m| m.id == id)
+        self.all().find(|m| m.id == id)
     }
 
     /// Adds a mapping; one with the same id is replaced.
     pub(crate) fn add(&mut self, mapping: Mapping) {
         self.mappings.retain(|m| m.id != mapping.id);
-        self.mappings.push(mapping);
+        self.mappings.push(Arc::new(mapping));
+        self.reorder();
     }
 
     /// Replaces the mapping with this id in place; false when there is none.
     pub(crate) fn replace(&mut self, mapping: Mapping) -> bool {
-        match self.mappings.iter_mut().find(|m| m.id == mapping.id) {
-            Some(slot) => {
-                *slot = mapping;
-                true
-            }
-            None => false,
-        }
+        let Some(slot) = self.mappings.iter_mut().find(|m| m.id == mapping.id) else {
+            return false;
+        };
+        *slot = Arc::new(mapping);
+        self.reorder();
+        true
     }
 
     pub(crate) fn remove(&mut self, id: &str) -> bool {
         let before = self.mappings.len();
         self.mappings.retain(|m| m.id != id);
+        self.reorder();
         self.mappings.len() != before
     }
 
     pub(crate) fn remove_all(&mut self) {
         self.mappings.clear();
+        self.reorder();
     }
 
     /// Back to the mappings read at start, scenarios to `Started`, delays to the seed.
     pub(crate) fn reset(&mut self) {
-        self.mappings = self.defaults.clone();
+        self.mappings.clone_from(&self.defaults);
+        self.reorder();
         self.reset_scenarios();
     }
 
@@ -99,16 +112,17 @@ impl Store {
         self.states.get(scenario).map_or(STARTED, String::as_str)
     }
 
-    /// Indexes in the order they are tried: lowest priority number first, then newest.
-    fn order(&self) -> Vec<usize> {
+    /// Sorts the indexes in the order they are tried: lowest priority number first, then
+    /// newest. Called whenever the mappings change, so choosing does not sort.
+    fn reorder(&mut self) {
         let mut idx: Vec<usize> = (0..self.mappings.len()).collect();
         idx.sort_by_key(|&i| (self.mappings[i].priority, std::cmp::Reverse(i)));
-        idx
+        self.order = idx;
     }
 
     /// The mapping that answers `req`, moving its scenario on.
-    pub(crate) fn choose(&mut self, req: &RecordedRequest) -> Option<Mapping> {
-        let hit = self.order().into_iter().find(|&i| {
+    pub(crate) fn choose(&mut self, req: &RecordedRequest) -> Option<Arc<Mapping>> {
+        let hit = self.order.iter().copied().find(|&i| {
             let m = &self.mappings[i];
             let state_ok = m.scenario.as_ref().is_none_or(|s| {
                 s.required
@@ -117,7 +131,7 @@ impl Store {
             });
             state_ok && differences(&m.request, req).is_empty()
         })?;
-        let mapping = self.mappings[hit].clone();
+        let mapping = Arc::clone(&self.mappings[hit]);
         if let Some(s) = &mapping.scenario
             && let Some(next) = &s.new_state
         {
@@ -145,9 +159,9 @@ impl Store {
     /// says so.
     pub(crate) fn near_misses(&self, req: &RecordedRequest) -> Vec<(usize, Vec<String>)> {
         let mut all: Vec<(usize, Vec<String>)> = self
-            .order()
-            .into_iter()
-            .map(|i| {
+            .order
+            .iter()
+            .map(|&i| {
                 let m = &self.mappings[i];
                 let mut diffs = differences(&m.request, req);
                 if let Some(s) = &m.scenario

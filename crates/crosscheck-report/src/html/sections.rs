@@ -392,6 +392,19 @@ fn evidence(out: &mut String, s: &ScenarioRecord) {
             out.push_str("</pre>");
         }
     }
+    if !s.evidence.schedule.is_empty() {
+        let seed = s
+            .evidence
+            .seed
+            .map(|n| format!(" (seed {n})"))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<h4>fault schedule{}</h4><pre>{}</pre>",
+            h(&seed),
+            h(&s.evidence.schedule.join("\n"))
+        );
+    }
     let _ = write!(out, "<h4>log lines ({})</h4>", s.evidence.log_lines.len());
     if !s.evidence.log_lines.is_empty() {
         let _ = write!(out, "<pre>{}</pre>", h(&s.evidence.log_lines.join("\n")));
