@@ -24,10 +24,12 @@ mod outcome;
 mod proxies;
 pub mod redact;
 mod runner;
+mod sequence;
 pub mod shard;
 mod suite;
 mod sut;
 mod validate;
+mod validate_captures;
 mod vars;
 
 pub use error::RunError;
