@@ -98,6 +98,8 @@ fn link_one(
 ) -> Link {
     let f = facts(&r.text);
     let lower = r.text.to_lowercase();
+    let words = crate::text::Words::of(&r.text);
+    let lower_words = crate::text::Words::of(&lower);
     let mut link = Link {
         id: r.id.clone(),
         operations: Vec::new(),
@@ -160,10 +162,11 @@ fn link_one(
     // What the text names.
     for (i, op) in sut.operations.iter().enumerate() {
         if let Some(id) = &op.id
+            && words.may_contain(id)
             && contains_word(&r.text, id)
         {
             add_op(&mut link, i, format!("{} (names `{id}`)", op.label()));
-        } else if names_path(&r.text, &op.method, &op.path) {
+        } else if words.may_name_path(&op.path) && names_path(&r.text, &op.method, &op.path) {
             add_op(&mut link, i, format!("{} (names its path)", op.label()));
         }
     }
@@ -223,7 +226,10 @@ fn link_one(
         }
     }
     for field in fields {
-        if names_field(&lower, field) && !link.fields.contains(field) {
+        if lower_words.may_name_field(field)
+            && names_field(&lower, field)
+            && !link.fields.contains(field)
+        {
             link.fields.push(field.clone());
         }
     }

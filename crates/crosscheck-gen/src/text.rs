@@ -212,6 +212,63 @@ pub fn names_field(text: &str, field: &str) -> bool {
     contains_word(text, &f) || contains_word(text, &spaced)
 }
 
+/// The words of a text (runs of letters, digits and `_`), for ruling out quickly what a
+/// text cannot name before the exact (slower) search.
+#[derive(Debug)]
+pub struct Words<'t>(std::collections::HashSet<&'t str>);
+
+impl<'t> Words<'t> {
+    /// The words of `text`.
+    pub fn of(text: &'t str) -> Self {
+        Words(
+            text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .collect(),
+        )
+    }
+
+    /// False only when [`contains_word`]`(text, word)` is surely false: a match has a
+    /// boundary on each side, so each run of word characters in `word` is a whole word of
+    /// the text. (A `word` that starts or ends with another character is not ruled out.)
+    pub fn may_contain(&self, word: &str) -> bool {
+        let is_word = |c: char| c.is_alphanumeric() || c == '_';
+        if !word.starts_with(is_word) || !word.ends_with(is_word) {
+            return true;
+        }
+        word.split(|c: char| !is_word(c))
+            .filter(|w| !w.is_empty())
+            .all(|w| self.0.contains(w))
+    }
+
+    /// False only when a text surely does not name `path`: every run of word characters
+    /// of the path but the last lies between path characters, so it is a whole word of the
+    /// text.
+    pub fn may_name_path(&self, path: &str) -> bool {
+        let segs: Vec<&str> = path
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        match segs.split_last() {
+            Some((_, inner)) => inner.iter().all(|w| self.0.contains(w)),
+            None => true,
+        }
+    }
+
+    /// False only when [`names_field`]`(text, field)` is surely false (`field` lower case).
+    pub fn may_name_field(&self, field: &str) -> bool {
+        if !field
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            return true;
+        }
+        self.0.contains(field)
+            || field
+                .split(['_', '-'])
+                .all(|w| w.is_empty() || self.0.contains(w))
+    }
+}
+
 /// Whether `text` contains `word` with no letter or digit right before or after it.
 pub fn contains_word(text: &str, word: &str) -> bool {
     if word.is_empty() {
@@ -296,6 +353,17 @@ mod tests {
     #[test]
     fn words_have_boundaries() {
         assert!(contains_word("call auth now", "auth"));
+        let w = Words::of("call `repos/get-content` on GET /repos/{owner}/x with user ID");
+        assert!(w.may_contain("repos/get-content"));
+        assert!(!w.may_contain("repos/get-contents"));
+        assert!(w.may_name_path("/repos/{owner}/x"));
+        assert!(
+            w.may_name_path("/repos/{owner}/anything"),
+            "the last segment may run on"
+        );
+        assert!(!w.may_name_path("/users/{owner}/x"));
+        assert!(Words::of("the user id").may_name_field("user_id"));
+        assert!(!Words::of("the user").may_name_field("user_id"));
         assert!(!contains_word("the authorization service", "auth"));
         assert!(!names_field("a timestamped line", "timestamp"));
     }
