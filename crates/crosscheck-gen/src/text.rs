@@ -227,6 +227,11 @@ impl<'t> Words<'t> {
         )
     }
 
+    /// The words, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &'t str> + '_ {
+        self.0.iter().copied()
+    }
+
     /// False only when [`contains_word`]`(text, word)` is surely false: a match has a
     /// boundary on each side, so each run of word characters in `word` is a whole word of
     /// the text. (A `word` that starts or ends with another character is not ruled out.)
@@ -267,6 +272,51 @@ impl<'t> Words<'t> {
                 .split(['_', '-'])
                 .all(|w| w.is_empty() || self.0.contains(w))
     }
+}
+
+/// A word each of `words` (fields, operation ids or paths) needs a text to contain for
+/// [`Words`] to let it through, so that a text looks up its candidates by its own words
+/// instead of trying every one. Items with no such word are always candidates.
+#[derive(Debug, Default)]
+pub struct Needed {
+    by_word: std::collections::HashMap<String, Vec<usize>>,
+    always: Vec<usize>,
+}
+
+impl Needed {
+    /// Item `index` is a candidate for texts holding any of `keys` (none: always).
+    pub fn add(&mut self, index: usize, keys: &[String]) {
+        if keys.is_empty() {
+            self.always.push(index);
+        }
+        for k in keys {
+            self.by_word.entry(k.clone()).or_default().push(index);
+        }
+    }
+
+    /// The candidates for a text with `words`, in index order, each once.
+    pub fn candidates(&self, words: &Words<'_>) -> Vec<usize> {
+        let mut out = self.always.clone();
+        for w in words.iter() {
+            if let Some(v) = self.by_word.get(w) {
+                out.extend(v);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The first run of word characters of `s` when `s` starts and ends with one.
+pub fn first_word(s: &str) -> Option<String> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    if !s.starts_with(is_word) || !s.ends_with(is_word) {
+        return None;
+    }
+    s.split(|c: char| !is_word(c))
+        .find(|w| !w.is_empty())
+        .map(str::to_owned)
 }
 
 /// Whether `text` contains `word` with no letter or digit right before or after it.
