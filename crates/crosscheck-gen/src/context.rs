@@ -59,6 +59,15 @@ pub struct Gap {
     pub message: String,
 }
 
+/// One bad-input variant: slug, words, the parameter it breaks (`None`: the body), and
+/// the broken value.
+pub(crate) type BadInput = (
+    String,
+    String,
+    Option<(crosscheck_contract::ParameterLocation, String)>,
+    Value,
+);
+
 pub(crate) struct Ctx<'a> {
     pub input: &'a Input<'a>,
     pub deps: Vec<Dep<'a>>,
@@ -71,6 +80,11 @@ pub(crate) struct Ctx<'a> {
     /// Valid values already made, by contract file and schema text (compiling a
     /// validator is the expensive part of generation).
     pub valid_cache: std::collections::HashMap<(String, String), Option<Value>>,
+    /// Each operation's bad-input variants, by `METHOD path` (slug, words, where the
+    /// broken value goes — a parameter's location and name, or the body — and the value).
+    /// Every bad-input scenario of an operation needs the list; building it compiles a
+    /// validator per schema.
+    pub bad_inputs: std::collections::HashMap<String, Vec<BadInput>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -126,6 +140,7 @@ impl<'a> Ctx<'a> {
             vocab,
             gaps,
             valid_cache: std::collections::HashMap::new(),
+            bad_inputs: std::collections::HashMap::new(),
         }
     }
 

@@ -66,6 +66,35 @@ pub fn link_all(
     x_requirements: &[Vec<String>],
 ) -> (Vec<Link>, Vec<LinkProblem>) {
     let fields = field_names(sut, deps);
+    let mut index = Index::default();
+    for (i, f) in fields.iter().enumerate() {
+        let mut keys = Vec::new();
+        if f.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            keys.push(f.clone());
+            if let Some(first) = f.split(['_', '-']).find(|w| !w.is_empty()) {
+                keys.push(first.to_owned());
+            }
+        }
+        index.fields.add(i, &keys);
+    }
+    for (i, op) in sut.operations.iter().enumerate() {
+        let id_key = match &op.id {
+            Some(id) => crate::text::first_word(id),
+            None => Some(String::new()),
+        };
+        let segs: Vec<&str> = op
+            .path
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let path_key = (segs.len() > 1).then(|| segs[0].to_owned());
+        match (id_key, path_key) {
+            (Some(a), Some(b)) => index.ops.add(i, &[a, b]),
+            _ => index.ops.add(i, &[]),
+        }
+    }
     let mut problems = Vec::new();
     let links = requirements
         .iter()
@@ -78,11 +107,19 @@ pub fn link_all(
                 uses,
                 x_requirements,
                 &fields,
+                &index,
                 &mut problems,
             )
         })
         .collect();
     (links, problems)
+}
+
+/// Which fields and operations a requirement's words can name (see [`crate::text::Needed`]).
+#[derive(Debug, Default)]
+struct Index {
+    fields: crate::text::Needed,
+    ops: crate::text::Needed,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -94,10 +131,13 @@ fn link_one(
     uses: &Uses,
     x_requirements: &[Vec<String>],
     fields: &[String],
+    index: &Index,
     problems: &mut Vec<LinkProblem>,
 ) -> Link {
     let f = facts(&r.text);
     let lower = r.text.to_lowercase();
+    let words = crate::text::Words::of(&r.text);
+    let lower_words = crate::text::Words::of(&lower);
     let mut link = Link {
         id: r.id.clone(),
         operations: Vec::new(),
@@ -158,12 +198,14 @@ fn link_one(
     }
 
     // What the text names.
-    for (i, op) in sut.operations.iter().enumerate() {
+    for i in index.ops.candidates(&words) {
+        let op = &sut.operations[i];
         if let Some(id) = &op.id
+            && words.may_contain(id)
             && contains_word(&r.text, id)
         {
             add_op(&mut link, i, format!("{} (names `{id}`)", op.label()));
-        } else if names_path(&r.text, &op.method, &op.path) {
+        } else if words.may_name_path(&op.path) && names_path(&r.text, &op.method, &op.path) {
             add_op(&mut link, i, format!("{} (names its path)", op.label()));
         }
     }
@@ -222,8 +264,16 @@ fn link_one(
             );
         }
     }
-    for field in fields {
-        if names_field(&lower, field) && !link.fields.contains(field) {
+    for field in index
+        .fields
+        .candidates(&lower_words)
+        .into_iter()
+        .map(|i| &fields[i])
+    {
+        if lower_words.may_name_field(field)
+            && names_field(&lower, field)
+            && !link.fields.contains(field)
+        {
             link.fields.push(field.clone());
         }
     }

@@ -212,6 +212,113 @@ pub fn names_field(text: &str, field: &str) -> bool {
     contains_word(text, &f) || contains_word(text, &spaced)
 }
 
+/// The words of a text (runs of letters, digits and `_`), for ruling out quickly what a
+/// text cannot name before the exact (slower) search.
+#[derive(Debug)]
+pub struct Words<'t>(std::collections::HashSet<&'t str>);
+
+impl<'t> Words<'t> {
+    /// The words of `text`.
+    pub fn of(text: &'t str) -> Self {
+        Words(
+            text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .collect(),
+        )
+    }
+
+    /// The words, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &'t str> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// False only when [`contains_word`]`(text, word)` is surely false: a match has a
+    /// boundary on each side, so each run of word characters in `word` is a whole word of
+    /// the text. (A `word` that starts or ends with another character is not ruled out.)
+    pub fn may_contain(&self, word: &str) -> bool {
+        let is_word = |c: char| c.is_alphanumeric() || c == '_';
+        if !word.starts_with(is_word) || !word.ends_with(is_word) {
+            return true;
+        }
+        word.split(|c: char| !is_word(c))
+            .filter(|w| !w.is_empty())
+            .all(|w| self.0.contains(w))
+    }
+
+    /// False only when a text surely does not name `path`: every run of word characters
+    /// of the path but the last lies between path characters, so it is a whole word of the
+    /// text.
+    pub fn may_name_path(&self, path: &str) -> bool {
+        let segs: Vec<&str> = path
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        match segs.split_last() {
+            Some((_, inner)) => inner.iter().all(|w| self.0.contains(w)),
+            None => true,
+        }
+    }
+
+    /// False only when [`names_field`]`(text, field)` is surely false (`field` lower case).
+    pub fn may_name_field(&self, field: &str) -> bool {
+        if !field
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            return true;
+        }
+        self.0.contains(field)
+            || field
+                .split(['_', '-'])
+                .all(|w| w.is_empty() || self.0.contains(w))
+    }
+}
+
+/// A word each of `words` (fields, operation ids or paths) needs a text to contain for
+/// [`Words`] to let it through, so that a text looks up its candidates by its own words
+/// instead of trying every one. Items with no such word are always candidates.
+#[derive(Debug, Default)]
+pub struct Needed {
+    by_word: std::collections::HashMap<String, Vec<usize>>,
+    always: Vec<usize>,
+}
+
+impl Needed {
+    /// Item `index` is a candidate for texts holding any of `keys` (none: always).
+    pub fn add(&mut self, index: usize, keys: &[String]) {
+        if keys.is_empty() {
+            self.always.push(index);
+        }
+        for k in keys {
+            self.by_word.entry(k.clone()).or_default().push(index);
+        }
+    }
+
+    /// The candidates for a text with `words`, in index order, each once.
+    pub fn candidates(&self, words: &Words<'_>) -> Vec<usize> {
+        let mut out = self.always.clone();
+        for w in words.iter() {
+            if let Some(v) = self.by_word.get(w) {
+                out.extend(v);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The first run of word characters of `s` when `s` starts and ends with one.
+pub fn first_word(s: &str) -> Option<String> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    if !s.starts_with(is_word) || !s.ends_with(is_word) {
+        return None;
+    }
+    s.split(|c: char| !is_word(c))
+        .find(|w| !w.is_empty())
+        .map(str::to_owned)
+}
+
 /// Whether `text` contains `word` with no letter or digit right before or after it.
 pub fn contains_word(text: &str, word: &str) -> bool {
     if word.is_empty() {
@@ -296,6 +403,17 @@ mod tests {
     #[test]
     fn words_have_boundaries() {
         assert!(contains_word("call auth now", "auth"));
+        let w = Words::of("call `repos/get-content` on GET /repos/{owner}/x with user ID");
+        assert!(w.may_contain("repos/get-content"));
+        assert!(!w.may_contain("repos/get-contents"));
+        assert!(w.may_name_path("/repos/{owner}/x"));
+        assert!(
+            w.may_name_path("/repos/{owner}/anything"),
+            "the last segment may run on"
+        );
+        assert!(!w.may_name_path("/users/{owner}/x"));
+        assert!(Words::of("the user id").may_name_field("user_id"));
+        assert!(!Words::of("the user").may_name_field("user_id"));
         assert!(!contains_word("the authorization service", "auth"));
         assert!(!names_field("a timestamped line", "timestamp"));
     }

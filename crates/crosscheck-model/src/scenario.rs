@@ -64,6 +64,19 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// What step `index` of [`Scenario::steps`] captures (nothing for `when`/`then`).
+    pub fn captures_at(&self, index: usize) -> Option<&IndexMap<Located<String>, Path>> {
+        if self.when.is_some() {
+            return None;
+        }
+        self.steps
+            .get(index)
+            .map(|s| &s.capture)
+            .filter(|c| !c.is_empty())
+    }
+}
+
 /// The sort of case a scenario is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -112,6 +125,11 @@ pub struct Step {
     /// What must hold after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub then: Option<Expect>,
+    /// Values taken from this step's JSON response for later steps: a name and the
+    /// JSONPath that selects it, e.g. `{ id: $.id }`. A later step writes
+    /// `${captured.id}` in its path, query, headers or body.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub capture: IndexMap<Located<String>, Path>,
 }
 
 /// A request to the service under test.

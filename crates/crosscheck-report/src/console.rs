@@ -88,7 +88,13 @@ impl<W: Write> Console<W> {
         if let Some(title) = &r.title {
             self.line(format_args!("  {title}"));
         }
-        let steps = r.evidence.exchanges.len();
+        let steps = r.evidence.exchanges.len().max(
+            r.failures
+                .iter()
+                .map(|f| f.step + 1 + usize::from(f.check == "sequence"))
+                .max()
+                .unwrap_or(0),
+        );
         for f in &r.failures {
             let step = if steps > 1 {
                 format!("step {}: ", f.step + 1)
@@ -136,6 +142,9 @@ impl<W: Write> Console<W> {
                     duration(ex.duration_ms)
                 )),
                 (None, None) => {}
+            }
+            if let Some(c) = crate::evidence_text::captured(ex) {
+                self.line(format_args!("            {}", cut(&c)));
             }
         }
         for (dep, calls) in &r.evidence.doubles {

@@ -49,6 +49,9 @@ pub fn describe(s: &ScenarioRecord) -> String {
             }
             (None, None) => {}
         }
+        if let Some(c) = captured(ex) {
+            let _ = writeln!(out, "{c}");
+        }
     }
     for (dep, calls) in &s.evidence.doubles {
         if calls.is_empty() {
@@ -83,6 +86,19 @@ pub fn describe(s: &ScenarioRecord) -> String {
         let _ = writeln!(out, "service output: {l}");
     }
     out
+}
+
+/// What a step captured for later steps, e.g. `captured id = 7, name = "box"`.
+pub fn captured(ex: &crosscheck_run::http::Exchange) -> Option<String> {
+    if ex.captured.is_empty() {
+        return None;
+    }
+    let pairs: Vec<String> = ex
+        .captured
+        .iter()
+        .map(|(k, v)| format!("{k} = {}", cut(&v.to_string())))
+        .collect();
+    Some(format!("captured {}", pairs.join(", ")))
 }
 
 /// The first failure in one line, with a count of the others.

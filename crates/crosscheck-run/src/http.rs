@@ -62,6 +62,9 @@ pub struct Exchange {
     /// clock of the doubles' `at_ms`).
     #[serde(default)]
     pub at_ms: f64,
+    /// Values this step captured from the response for later steps, by name.
+    #[serde(default, skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    pub captured: indexmap::IndexMap<String, Value>,
 }
 
 /// Sends `req` to `base_url` and waits at most `timeout`.
@@ -146,6 +149,7 @@ pub async fn send(
             error: None,
             duration_ms,
             at_ms: 0.0,
+            captured: indexmap::IndexMap::new(),
         },
         Err(e) => Exchange {
             request: sent,
@@ -153,6 +157,7 @@ pub async fn send(
             error: Some(e),
             duration_ms,
             at_ms: 0.0,
+            captured: indexmap::IndexMap::new(),
         },
     }
 }

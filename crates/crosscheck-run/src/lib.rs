@@ -25,11 +25,13 @@ mod proxies;
 pub mod redact;
 mod runner;
 mod schedule;
+mod sequence;
 pub mod shard;
 mod stub_states;
 mod suite;
 mod sut;
 mod validate;
+mod validate_captures;
 mod vars;
 
 pub use error::RunError;

@@ -275,7 +275,19 @@ async fn run_scenario(
     let mut exchanges = Vec::new();
     let mut journal_marks: IndexMap<&str, usize> =
         doubles.keys().map(|k| (k.as_str(), 0)).collect();
+    let mut captured = crate::sequence::Captured::default();
+    let total_steps = s.steps().len();
     for (step, (req, then)) in s.steps().into_iter().enumerate() {
+        let failed_before = failures.len() + errors.len();
+        let req = match captured.request(step, req) {
+            Ok(r) => r,
+            Err(f) => {
+                failures.push(f);
+                break;
+            }
+        };
+        let req = &req;
+        redactor.learn_headers(req.headers.iter());
         let timeout = then
             .and_then(|t| t.within)
             .map(|w| w.get() + WITHIN_SLACK)
@@ -343,7 +355,17 @@ async fn run_scenario(
         for (name, mock) in doubles {
             journal_marks.insert(name.as_str(), mock.journal().len());
         }
+        if let Some(caps) = s.captures_at(step) {
+            failures.extend(captured.take(step, caps, &mut ex));
+        }
         exchanges.push(ex);
+        if total_steps > 1
+            && step + 1 < total_steps
+            && failures.len() + errors.len() > failed_before
+        {
+            failures.push(crate::sequence::stopped(step, total_steps, req));
+            break;
+        }
     }
 
     let doubles_seen: IndexMap<String, Vec<CallRecord>> = doubles

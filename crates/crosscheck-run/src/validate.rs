@@ -28,6 +28,10 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
         };
         let s = &loaded.scenario;
         out.extend(crate::proxies::check_scenario(suite, loaded, &at));
+        out.extend(crate::validate_captures::check(
+            loaded,
+            suite.sources.get(&loaded.file).map_or("", String::as_str),
+        ));
         if let Some(first) = seen.insert(s.id.value.as_str(), loaded) {
             out.push(
                 at(&s.id, format!("scenario id `{}` is used twice", s.id.value)).with_help(

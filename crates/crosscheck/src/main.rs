@@ -113,6 +113,7 @@ fn validate(dir: &std::path::Path, color: bool) -> i32 {
         }
     };
     let problems = crosscheck_run::validate(&suite);
+    render::contract_warnings(&mut err, &suite, color);
     if problems.is_empty() {
         println!(
             "{}: {} scenario(s) and {} requirement(s) are valid",

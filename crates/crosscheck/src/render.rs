@@ -46,3 +46,34 @@ pub fn run_error(out: &mut dyn Write, err: &RunError, color: bool) {
         let _ = writeln!(out, "  help: {help}");
     }
 }
+
+/// Writes the contracts' warnings (schemas no value can satisfy, …): things to fix in a
+/// contract that do not stop a run. `file#/pointer: problem`, one per line.
+pub fn contract_warnings(out: &mut dyn Write, suite: &crosscheck_run::Suite, color: bool) {
+    let contracts = suite
+        .sut_contract
+        .iter()
+        .chain(suite.dep_contracts.values());
+    let (on, off) = if color {
+        ("\u{1b}[33m", "\u{1b}[0m")
+    } else {
+        ("", "")
+    };
+    let mut count = 0;
+    for c in contracts {
+        for w in &c.warnings {
+            count += 1;
+            let (pointer, problem) = match w.split_once(": ") {
+                Some((p, rest)) if p.starts_with('#') => (p, rest),
+                _ => ("", w.as_str()),
+            };
+            let _ = writeln!(out, "{on}warning{off}: {}{pointer}: {problem}", c.file);
+        }
+    }
+    if count > 0 {
+        let _ = writeln!(
+            out,
+            "  help: {count} contract warning(s); they do not stop a run, but no valid value exists for such a schema, so no scenario can send or expect one"
+        );
+    }
+}

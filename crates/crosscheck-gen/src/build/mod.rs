@@ -2,6 +2,7 @@
 
 mod expect;
 mod request;
+mod sequence;
 mod stubs;
 
 use crosscheck_contract::Operation;
@@ -35,6 +36,7 @@ pub(crate) fn all(ctx: &mut Ctx<'_>) -> Vec<Draft> {
             }
         }
     }
+    out.extend(sequence::all(ctx));
     out
 }
 

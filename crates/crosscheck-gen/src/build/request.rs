@@ -19,6 +19,35 @@ pub(crate) fn bad_inputs(
     ctx: &mut Ctx<'_>,
     op: &Operation,
 ) -> Vec<(String, String, (Slot, Value))> {
+    let key = format!("{} {}", op.method, op.path);
+    if let Some(cached) = ctx.bad_inputs.get(&key) {
+        return cached
+            .iter()
+            .map(|(slug, words, at, v)| {
+                let slot = match at {
+                    Some((loc, name)) => Slot::Param(*loc, name.clone()),
+                    None => Slot::Body,
+                };
+                (slug.clone(), words.clone(), (slot, v.clone()))
+            })
+            .collect();
+    }
+    let out = build_bad_inputs(ctx, op);
+    let stored = out
+        .iter()
+        .map(|(slug, words, (slot, v))| {
+            let at = match slot {
+                Slot::Param(loc, name) => Some((*loc, name.clone())),
+                Slot::Body => None,
+            };
+            (slug.clone(), words.clone(), at, v.clone())
+        })
+        .collect();
+    ctx.bad_inputs.insert(key, stored);
+    out
+}
+
+fn build_bad_inputs(ctx: &mut Ctx<'_>, op: &Operation) -> Vec<(String, String, (Slot, Value))> {
     let contract = ctx.input.sut;
     let mut out = Vec::new();
     let cred_header = ctx.credential(op).map(|c| c.header.to_lowercase());

@@ -374,6 +374,9 @@ fn evidence(out: &mut String, s: &ScenarioRecord) {
             }
             (None, None) => {}
         }
+        if let Some(c) = crate::evidence_text::captured(ex) {
+            let _ = write!(out, "<pre>{}</pre>", h(&c));
+        }
     }
     for (dep, calls) in &s.evidence.doubles {
         let _ = write!(out, "<h4>{} received {} call(s)</h4>", h(dep), calls.len());
