@@ -75,32 +75,10 @@ pub async fn generate(
             return exit_codes::COULD_NOT_RUN;
         }
     };
-    let plan = crosscheck_gen::plan(&generated.files, &existing);
-    if let Err(e) = std::fs::create_dir_all(&target) {
-        eprintln!(
-            "error: cannot create {}: {e}\n  help: check the folder's permissions, or pass --out",
-            display(&target)
-        );
-        return exit_codes::COULD_NOT_RUN;
-    }
-    let mut counts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for (path, action) in &plan {
-        let label = match action {
-            Action::Add => "added",
-            Action::Change => "changed",
-            Action::Unchanged => "unchanged",
-            Action::KeepEdited => "left alone (edited by a person)",
-            Action::Stale => "left alone (no longer generated)",
-        };
-        if matches!(action, Action::Add | Action::Change)
-            && let Some(file) = generated.files.iter().find(|f| &f.path == path)
-            && let Err(e) = std::fs::write(target.join(path), &file.text)
-        {
-            eprintln!("error: cannot write {}: {e}", display(&target.join(path)));
-            return exit_codes::COULD_NOT_RUN;
-        }
-        counts.entry(label).or_default().push(path.clone());
-    }
+    let counts = match write_plan(&target, &generated.files, &existing, "no longer generated") {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
 
     println!(
         "generated {} scenario(s) in {} file(s) into {}",
@@ -185,6 +163,45 @@ pub async fn generate(
         }
     }
     exit_codes::BAD_INPUT
+}
+
+/// Plans regeneration of `files` over the `existing` ones and applies it: writes what is
+/// added or changed, leaves what a person edited. Returns the file names per action
+/// (`stale` words the files no longer produced), or the exit code after saying what could
+/// not be written.
+pub(crate) fn write_plan(
+    target: &Path,
+    files: &[crosscheck_gen::GeneratedFile],
+    existing: &BTreeMap<String, String>,
+    stale: &'static str,
+) -> Result<BTreeMap<String, Vec<String>>, i32> {
+    let plan = crosscheck_gen::plan(files, existing);
+    if let Err(e) = std::fs::create_dir_all(target) {
+        eprintln!(
+            "error: cannot create {}: {e}\n  help: check the folder's permissions, or pass --out",
+            display(target)
+        );
+        return Err(exit_codes::COULD_NOT_RUN);
+    }
+    let mut counts: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (path, action) in plan {
+        let label = match action {
+            Action::Add => "added".to_owned(),
+            Action::Change => "changed".to_owned(),
+            Action::Unchanged => "unchanged".to_owned(),
+            Action::KeepEdited => "left alone (edited by a person)".to_owned(),
+            Action::Stale => format!("left alone ({stale})"),
+        };
+        if matches!(action, Action::Add | Action::Change)
+            && let Some(file) = files.iter().find(|f| f.path == path)
+            && let Err(e) = std::fs::write(target.join(&path), &file.text)
+        {
+            eprintln!("error: cannot write {}: {e}", display(&target.join(&path)));
+            return Err(exit_codes::COULD_NOT_RUN);
+        }
+        counts.entry(label).or_default().push(path);
+    }
+    Ok(counts)
 }
 
 pub(crate) fn read_existing(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal;
 use std::path::Path;
 
-use crosscheck_gen::{Action, Generated};
+use crosscheck_gen::Generated;
 use crosscheck_llm::{Client, Context, Known, LlmError, Mode, Progress, Settings};
 use crosscheck_model::Scenario;
 use crosscheck_run::{LoadedScenario, Suite, display};
@@ -114,29 +114,11 @@ pub async fn run(suite: &Suite, generated: &Generated, target: &Path, args: &Llm
             return exit_codes::COULD_NOT_RUN;
         }
     };
-    let plan = crosscheck_gen::plan(&files, &existing);
-    if let Err(e) = std::fs::create_dir_all(target) {
-        eprintln!("error: cannot create {}: {e}", display(target));
-        return exit_codes::COULD_NOT_RUN;
-    }
-    let mut counts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for (path, action) in &plan {
-        let label = match action {
-            Action::Add => "added",
-            Action::Change => "changed",
-            Action::Unchanged => "unchanged",
-            Action::KeepEdited => "left alone (edited by a person)",
-            Action::Stale => "left alone (no longer proposed)",
-        };
-        if matches!(action, Action::Add | Action::Change)
-            && let Some(file) = files.iter().find(|f| &f.path == path)
-            && let Err(e) = std::fs::write(target.join(path), &file.text)
-        {
-            eprintln!("error: cannot write {}: {e}", display(&target.join(path)));
-            return exit_codes::COULD_NOT_RUN;
-        }
-        counts.entry(label).or_default().push(path.clone());
-    }
+    let counts = match crate::generate::write_plan(target, &files, &existing, "no longer proposed")
+    {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let rejected_path = target.join(REJECTED);
     let json = crosscheck_llm::rejections_json(&outcome, &model);
     if let Err(e) = std::fs::write(
@@ -154,7 +136,7 @@ fn report(
     outcome: &crosscheck_llm::Outcome,
     model: &str,
     args: &LlmArgs,
-    counts: &BTreeMap<&str, Vec<String>>,
+    counts: &BTreeMap<String, Vec<String>>,
     rejected_path: &Path,
 ) {
     let source = match &args.llm_replay {
