@@ -455,3 +455,132 @@ async fn chunked_dribble_delay_spreads_the_body_at_the_socket() {
     .await;
     assert_eq!(status, 400, "zero chunks is refused");
 }
+
+/// Reads until the server closes; each read with the time it arrived.
+async fn timed_reads(mock: &MockServer, path: &str) -> Vec<(Duration, Vec<u8>)> {
+    let mut s = bounded(TcpStream::connect(mock.addr())).await.unwrap();
+    bounded(s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes()))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut reads = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = bounded(s.read(&mut buf)).await.unwrap();
+        if n == 0 {
+            return reads;
+        }
+        reads.push((started.elapsed(), buf[..n].to_vec()));
+    }
+}
+
+#[tokio::test]
+async fn crosscheck_body_faults_through_wiremock_mappings() {
+    let mock = admin_mock().await;
+    let admin = format!("{}/__admin/mappings", mock.url());
+    for (url, response) in [
+        (
+            "/long",
+            json!({"status": 200, "body": "0123456789", "fault": "CROSSCHECK_WRONG_LENGTH"}),
+        ),
+        (
+            "/chunk",
+            json!({"status": 200, "body": "0123456789", "fault": "CROSSCHECK_BROKEN_CHUNKED"}),
+        ),
+        (
+            "/slow",
+            json!({"status": 200, "body": "x".repeat(400), "crosscheckBandwidth": 1000}),
+        ),
+        (
+            "/pause",
+            json!({"status": 200, "body": "0123456789",
+                          "crosscheckPause": {"milliseconds": 300, "afterBytes": 4}}),
+        ),
+    ] {
+        let (status, body) = post(
+            &admin,
+            json!({"request": {"method": "GET", "url": url}, "response": response}),
+        )
+        .await;
+        assert_eq!(status, 201, "{url}: {body}");
+    }
+
+    // Wrong length: the head promises more than the body that comes before the close.
+    let raw: Vec<u8> = timed_reads(&mock, "/long")
+        .await
+        .into_iter()
+        .flat_map(|(_, b)| b)
+        .collect();
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head");
+    let declared: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_owned)
+        })
+        .expect("a content-length")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        declared > body.len(),
+        "declared {declared}, sent {}: an early EOF",
+        body.len()
+    );
+    let err = client()
+        .get(format!("{}/long", mock.url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await;
+    assert!(err.is_err(), "a client sees a body error");
+
+    // Broken chunked: a chunk-size line that is not hex.
+    let raw: Vec<u8> = timed_reads(&mock, "/chunk")
+        .await
+        .into_iter()
+        .flat_map(|(_, b)| b)
+        .collect();
+    let text = String::from_utf8_lossy(&raw).to_ascii_lowercase();
+    assert!(text.contains("transfer-encoding: chunked"), "{text}");
+    let chunks = text.split_once("\r\n\r\n").unwrap().1;
+    let bad = chunks
+        .split("\r\n")
+        .step_by(2)
+        .find(|size| !size.is_empty() && usize::from_str_radix(size, 16).is_err());
+    assert!(bad.is_some(), "a size line that is not hex in {chunks:?}");
+
+    // Bandwidth: 400 bytes at 1,000 bytes/s take about 0.4 s, in several pieces.
+    let reads = timed_reads(&mock, "/slow").await;
+    let last = reads.last().unwrap().0;
+    assert!(
+        last >= Duration::from_millis(250),
+        "400 bytes at 1,000 B/s ended at {last:?}"
+    );
+    assert!(reads.len() >= 3, "the body came in {} reads", reads.len());
+
+    // Pause: the head and 4 body bytes, then 300 ms of silence, then the rest.
+    let reads = timed_reads(&mock, "/pause").await;
+    let all: Vec<u8> = reads.iter().flat_map(|(_, b)| b.clone()).collect();
+    assert!(String::from_utf8_lossy(&all).ends_with("0123456789"));
+    let first_half = reads
+        .iter()
+        .position(|(_, b)| b.ends_with(b"0123"))
+        .expect("a read ending at byte 4");
+    let gap = reads[first_half + 1].0 - reads[first_half].0;
+    assert!(gap >= Duration::from_millis(250), "the pause was {gap:?}");
+
+    // Two body shapes at once is a 400 naming both.
+    let (status, body) = post(
+        &admin,
+        json!({"request": {"url": "/x"},
+               "response": {"crosscheckBandwidth": 10, "crosscheckPause": {"milliseconds": 5}}}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(body.to_string().contains("at most one of"), "{body}");
+    mock.shutdown().await;
+}

@@ -8,6 +8,11 @@
 //! and `transformers`; `priority`, `name`, `id`/`uuid`, and `scenarioName`,
 //! `requiredScenarioState`, `newScenarioState`. Unknown matcher operators and faults are
 //! errors, so a typo never turns into a stub that matches everything.
+//!
+//! crosscheck's own body faults, which WireMock has no words for, ride in the same format
+//! under names WireMock will never use: `fault: CROSSCHECK_WRONG_LENGTH` and
+//! `CROSSCHECK_BROKEN_CHUNKED`, `crosscheckBandwidth` (bytes/s) and `crosscheckPause`
+//! (`{ milliseconds, afterBytes }`).
 
 use regex::Regex;
 use serde_json::{Map, Value};
@@ -96,6 +101,11 @@ pub(crate) struct ResponseSpec {
     pub(crate) template: bool,
     /// `chunkedDribbleDelay`: the body in this many pieces spread over this many ms.
     pub(crate) dribble: Option<(u32, u64)>,
+    /// `crosscheckBandwidth` (our extension): the body at this many bytes per second.
+    pub(crate) bandwidth: Option<u64>,
+    /// `crosscheckPause` (our extension): headers and `afterBytes` of the body (half when
+    /// absent), a pause of this many ms, then the rest.
+    pub(crate) pause: Option<(Option<u64>, u64)>,
     /// The answer rendered once, for responses without templates (filled on first use).
     pub(crate) rendered: std::sync::OnceLock<crate::reply::Rendered>,
 }
@@ -123,6 +133,10 @@ pub(crate) enum WireFault {
     EmptyResponse,
     MalformedResponseChunk,
     RandomDataThenClose,
+    /// Our extension: a `Content-Length` longer than the body sent, then close.
+    WrongLength,
+    /// Our extension: a chunk-size line that is not hex.
+    BrokenChunked,
 }
 
 impl WireFault {
@@ -132,6 +146,8 @@ impl WireFault {
             WireFault::EmptyResponse => "EMPTY_RESPONSE",
             WireFault::MalformedResponseChunk => "MALFORMED_RESPONSE_CHUNK",
             WireFault::RandomDataThenClose => "RANDOM_DATA_THEN_CLOSE",
+            WireFault::WrongLength => "CROSSCHECK_WRONG_LENGTH",
+            WireFault::BrokenChunked => "CROSSCHECK_BROKEN_CHUNKED",
         }
     }
 }
@@ -478,15 +494,24 @@ fn response(value: &Value) -> Result<ResponseSpec, String> {
             }
             "delayDistribution" => spec.delay = distribution(v, &at)?,
             "chunkedDribbleDelay" => spec.dribble = Some(dribble(v, &at)?),
+            "crosscheckBandwidth" => {
+                let rate = v.as_u64().filter(|n| *n >= 1).ok_or_else(|| {
+                    format!("{at} must be a whole number of bytes per second, at least 1")
+                })?;
+                spec.bandwidth = Some(rate);
+            }
+            "crosscheckPause" => spec.pause = Some(pause(v, &at)?),
             "fault" => {
                 spec.fault = Some(match v.as_str() {
                     Some("CONNECTION_RESET_BY_PEER") => WireFault::ConnectionResetByPeer,
                     Some("EMPTY_RESPONSE") => WireFault::EmptyResponse,
                     Some("MALFORMED_RESPONSE_CHUNK") => WireFault::MalformedResponseChunk,
                     Some("RANDOM_DATA_THEN_CLOSE") => WireFault::RandomDataThenClose,
+                    Some("CROSSCHECK_WRONG_LENGTH") => WireFault::WrongLength,
+                    Some("CROSSCHECK_BROKEN_CHUNKED") => WireFault::BrokenChunked,
                     _ => {
                         return Err(format!(
-                            "{at}: unknown fault {v} (supported: CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, MALFORMED_RESPONSE_CHUNK, RANDOM_DATA_THEN_CLOSE)"
+                            "{at}: unknown fault {v} (supported: CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, MALFORMED_RESPONSE_CHUNK, RANDOM_DATA_THEN_CLOSE, and crosscheck's CROSSCHECK_WRONG_LENGTH, CROSSCHECK_BROKEN_CHUNKED)"
                         ));
                     }
                 });
@@ -503,10 +528,21 @@ fn response(value: &Value) -> Result<ResponseSpec, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown key `{other}` in `response` (known: status, body, jsonBody, headers, fixedDelayMilliseconds, delayDistribution, chunkedDribbleDelay, fault, transformers)"
+                    "unknown key `{other}` in `response` (known: status, body, jsonBody, headers, fixedDelayMilliseconds, delayDistribution, chunkedDribbleDelay, fault, transformers, crosscheckBandwidth, crosscheckPause)"
                 ));
             }
         }
+    }
+    let shapes = [
+        spec.dribble.is_some(),
+        spec.bandwidth.is_some(),
+        spec.pause.is_some(),
+    ];
+    if shapes.iter().filter(|b| **b).count() > 1 {
+        return Err(
+            "response: give at most one of chunkedDribbleDelay, crosscheckBandwidth and crosscheckPause"
+                .to_owned(),
+        );
     }
     Ok(spec)
 }
@@ -534,6 +570,31 @@ fn dribble(v: &Value, at: &str) -> Result<(u32, u64), String> {
         .and_then(Value::as_u64)
         .ok_or_else(|| format!("{at}.totalDuration must be a whole number of milliseconds"))?;
     Ok((chunks, total))
+}
+
+fn pause(v: &Value, at: &str) -> Result<(Option<u64>, u64), String> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| format!("{at} must be an object with milliseconds (and afterBytes)"))?;
+    for key in obj.keys() {
+        if key != "milliseconds" && key != "afterBytes" {
+            return Err(format!(
+                "unknown key `{key}` in {at} (known: milliseconds, afterBytes)"
+            ));
+        }
+    }
+    let ms = obj
+        .get("milliseconds")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| format!("{at}.milliseconds must be a whole number of milliseconds"))?;
+    let after = match obj.get("afterBytes") {
+        None => None,
+        Some(n) => Some(
+            n.as_u64()
+                .ok_or_else(|| format!("{at}.afterBytes must be a whole number of bytes"))?,
+        ),
+    };
+    Ok((after, ms))
 }
 
 fn distribution(v: &Value, at: &str) -> Result<Delay, String> {

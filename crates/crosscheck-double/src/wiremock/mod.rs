@@ -47,18 +47,34 @@ pub(crate) fn answer(
         r.rendered.get_or_init(|| render(mapping, None)).clone()
     };
     let wait = Duration::from_millis(delay_ms);
-    if let Some((chunks, total)) = r.dribble
+    let shaped = if let Some((chunks, total)) = r.dribble {
+        Some((
+            crate::framing::dribbled(&rendered, chunks, Duration::from_millis(total)),
+            format!("dribbled in {chunks} chunk(s) over {total}ms"),
+        ))
+    } else if let Some(rate) = r.bandwidth {
+        Some((
+            crate::framing::throttled(&rendered, rate),
+            format!("body at {rate} bytes/s"),
+        ))
+    } else if let Some((after, ms)) = r.pause {
+        Some((
+            crate::framing::paused(&rendered, after, Duration::from_millis(ms)),
+            format!("paused {ms}ms mid-body"),
+        ))
+    } else {
+        None
+    };
+    if let Some((steps, words)) = shaped
         && r.fault.is_none()
     {
-        let steps = crate::framing::dribbled(&rendered, chunks, Duration::from_millis(total));
         let action = Action::Script { steps, generation };
         let plan = if wait.is_zero() {
             Plan::Fault(action)
         } else {
             Plan::DelayedFault { action, wait }
         };
-        let dribbled = format!("dribbled in {chunks} chunk(s) over {total}ms");
-        let note = Some(note.map_or(dribbled.clone(), |n| format!("{n}, {dribbled}")));
+        let note = Some(note.map_or(words.clone(), |n| format!("{n}, {words}")));
         return (plan, Outcome::Replied { status: r.status }, note);
     }
     let Some(fault) = r.fault else {
@@ -73,13 +89,25 @@ pub(crate) fn answer(
         WireFault::EmptyResponse => Action::Close,
         WireFault::MalformedResponseChunk => Action::Send(malformed_chunk(r.status)),
         WireFault::RandomDataThenClose => Action::Send(store_bytes(store)),
+        WireFault::WrongLength => Action::Script {
+            steps: crate::framing::wrong_length(&rendered),
+            generation,
+        },
+        WireFault::BrokenChunked => Action::Script {
+            steps: crate::framing::broken_chunked(&rendered),
+            generation,
+        },
     };
     let plan = if wait.is_zero() {
         Plan::Fault(action)
     } else {
         Plan::DelayedFault { action, wait }
     };
-    let status = matches!(fault, WireFault::MalformedResponseChunk).then_some(r.status);
+    let status = matches!(
+        fault,
+        WireFault::MalformedResponseChunk | WireFault::WrongLength | WireFault::BrokenChunked
+    )
+    .then_some(r.status);
     (
         plan,
         Outcome::Fault {
