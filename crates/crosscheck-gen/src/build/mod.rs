@@ -1,5 +1,6 @@
 //! Scenarios from the prepared context: one [`Draft`] per situation and operation.
 
+mod effects;
 mod expect;
 mod request;
 mod sequence;
