@@ -115,8 +115,19 @@ fn broker_env() -> Vec<(&'static str, String)> {
         );
         eprintln!("note: no broker: the message bugs are not checked; run `bash scripts/test`");
     }
+    // Generated scenarios all ask for `/resources/a`: a Redis database of their own keeps
+    // other tests' events for that resource (tests/llm.rs runs the same suite) out of the
+    // window, where they would hide a missing one.
     broker
-        .map(|b| vec![("CROSSCHECK_BROKER_URL", b)])
+        .map(|b| {
+            let own = match b.split_once("://") {
+                Some((_, rest)) if !rest.trim_end_matches('/').contains('/') => {
+                    format!("{}/7", b.trim_end_matches('/'))
+                }
+                _ => b,
+            };
+            vec![("CROSSCHECK_BROKER_URL", own)]
+        })
         .unwrap_or_default()
 }
 
@@ -205,6 +216,13 @@ fn side_effects_are_asserted_where_the_map_has_the_probe_and_reported_where_not(
     ] {
         assert!(positive.contains(want), "missing {want:?} in:\n{positive}");
     }
+    assert!(
+        out.stdout.contains(
+            "REQ-INT-212: speaks of storing but names no table; no SQL assertion is generated"
+        ),
+        "{}",
+        out.stdout
+    );
     // Only the operation that decides (the one calling the checker) publishes or counts.
     let health = std::fs::read_to_string(
         dir.path()

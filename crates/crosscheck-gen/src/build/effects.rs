@@ -145,6 +145,34 @@ pub(crate) fn covering(ctx: &Ctx<'_>, index: usize, sit: &Situation) -> Vec<Stri
         .collect()
 }
 
+/// Storing duties get no SQL assertion (which table and which rows cannot be guessed):
+/// each is reported once, per requirement, linked or not.
+pub(crate) fn store_gaps(ctx: &mut Ctx<'_>) {
+    let mut gaps = Vec::new();
+    for l in &ctx.links {
+        let e = effects(l);
+        if !stores_on_success(l, &e) {
+            continue;
+        }
+        let message = if e.tables.is_empty() {
+            "speaks of storing but names no table; no SQL assertion is generated (write one by hand, or name the table in backticks)".to_owned()
+        } else {
+            format!(
+                "names the table(s) {}, but not which rows a request writes; no SQL assertion is generated",
+                e.tables
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        gaps.push((l.id.clone(), message));
+    }
+    for (id, message) in gaps {
+        ctx.gap(id, message);
+    }
+}
+
 /// The `messages` and `metrics` assertions of a success scenario of `index`.
 pub(crate) fn assertions(
     ctx: &mut Ctx<'_>,
@@ -229,13 +257,6 @@ pub(crate) fn assertions(
                     .unwrap_or_default(),
                 l.id
             ));
-        }
-        if stores_on_success(l, &e) {
-            if e.tables.is_empty() {
-                ctx.gap(id, format!("{} speaks of storing but names no table; no SQL assertion is made (name the table in backticks, or write one by hand)", l.id));
-            } else {
-                ctx.gap(id, format!("{} names the table(s) {}, but which rows a request writes is not stated; no SQL assertion is made", l.id, e.tables.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")));
-            }
         }
     }
     (messages, metrics)
