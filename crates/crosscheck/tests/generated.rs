@@ -90,7 +90,46 @@ const CAUGHT: &[(&str, &[&str])] = &[
     ),
     ("timestamp_not_rfc3339", &["gen-getResource-succeeds"]),
     ("slow_response", &["gen-getResource-succeeds"]),
+    // REQ-INT-214 names the counter `resource_api_decisions_total` by `decision`.
+    ("counter_not_incremented", &["gen-getResource-succeeds"]),
 ];
+
+/// Bugs only a message check catches: asserted when a broker is available (always on CI).
+const CAUGHT_WITH_BROKER: &[(&str, &[&str])] = &[
+    // REQ-INT-215 names the stream `access-events` and the event's fields.
+    ("no_event_on_grant", &["gen-getResource-succeeds"]),
+    // The early event carries no `user_id`, which REQ-INT-215 asks for when known.
+    ("publish_before_decision", &["gen-getResource-succeeds"]),
+];
+
+/// `CROSSCHECK_BROKER_URL` for the service when the tests have a broker (`bash
+/// scripts/test` starts Redis); on CI its absence is an error, not a skip.
+fn broker_env() -> Vec<(&'static str, String)> {
+    let broker = std::env::var("CROSSCHECK_TEST_BROKER_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
+    if broker.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CROSSCHECK_TEST_BROKER_URL is not set: run `bash scripts/test`"
+        );
+        eprintln!("note: no broker: the message bugs are not checked; run `bash scripts/test`");
+    }
+    // Generated scenarios all ask for `/resources/a`: a Redis database of their own keeps
+    // other tests' events for that resource (tests/llm.rs runs the same suite) out of the
+    // window, where they would hide a missing one.
+    broker
+        .map(|b| {
+            let own = match b.split_once("://") {
+                Some((_, rest)) if !rest.trim_end_matches('/').contains('/') => {
+                    format!("{}/7", b.trim_end_matches('/'))
+                }
+                _ => b,
+            };
+            vec![("CROSSCHECK_BROKER_URL", own)]
+        })
+        .unwrap_or_default()
+}
 
 #[test]
 fn generated_suite_passes_on_the_correct_service_and_catches_the_seeded_bugs() {
@@ -113,7 +152,9 @@ fn generated_suite_passes_on_the_correct_service_and_catches_the_seeded_bugs() {
     let ids = generated_ids(dir.path());
     assert!(ids.len() >= 20, "{ids:?}");
 
-    let out = cc(dir.path(), &["run", "."], &[]);
+    let broker = broker_env();
+    let env: Vec<(&str, &str)> = broker.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = cc(dir.path(), &["run", "."], &env);
     assert_eq!(
         out.code,
         0,
@@ -122,12 +163,15 @@ fn generated_suite_passes_on_the_correct_service_and_catches_the_seeded_bugs() {
     );
 
     let mut table = Vec::new();
-    for (bug, expected) in CAUGHT {
-        let out = cc(
-            dir.path(),
-            &["run", ".", "--no-build"],
-            &[("RESOURCE_API_BUG", bug)],
-        );
+    let with_broker: &[(&str, &[&str])] = if broker.is_empty() {
+        &[]
+    } else {
+        CAUGHT_WITH_BROKER
+    };
+    for (bug, expected) in CAUGHT.iter().chain(with_broker) {
+        let mut env = env.clone();
+        env.push(("RESOURCE_API_BUG", bug));
+        let out = cc(dir.path(), &["run", ".", "--no-build"], &env);
         let failing: Vec<&str> = out
             .stdout
             .lines()
@@ -153,6 +197,69 @@ fn generated_suite_passes_on_the_correct_service_and_catches_the_seeded_bugs() {
         }
     }
     eprintln!("{}", table.join("\n"));
+}
+
+#[test]
+fn side_effects_are_asserted_where_the_map_has_the_probe_and_reported_where_not() {
+    let dir = bare_example();
+    let out = cc(dir.path(), &["generate", "."], &[]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let positive = std::fs::read_to_string(
+        dir.path()
+            .join("scenarios/generated/getResource.positive.yaml"),
+    )
+    .unwrap();
+    for want in [
+        "  messages:\n    - to: access-events\n",
+        "        decision: grant\n        user_id: user-123\n",
+        "    - name: resource_api_decisions_total\n      labels: { decision: grant }\n      delta: { not: 0 }\n",
+    ] {
+        assert!(positive.contains(want), "missing {want:?} in:\n{positive}");
+    }
+    assert!(
+        out.stdout.contains(
+            "REQ-INT-212: speaks of storing but names no table; no SQL assertion is generated"
+        ),
+        "{}",
+        out.stdout
+    );
+    // Only the operation that decides (the one calling the checker) publishes or counts.
+    let health = std::fs::read_to_string(
+        dir.path()
+            .join("scenarios/generated/getHealth.positive.yaml"),
+    )
+    .unwrap();
+    assert!(
+        !health.contains("messages:") && !health.contains("metrics:"),
+        "{health}"
+    );
+
+    // Without the probes: no assertion, and each is reported as a gap.
+    let map = std::fs::read_to_string(dir.path().join("crosscheck.yaml")).unwrap();
+    let map: String = map
+        .lines()
+        .filter(|l| !l.starts_with("  metrics:") && !l.starts_with("  broker:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("crosscheck.yaml"), map).unwrap();
+    std::fs::remove_dir_all(dir.path().join("scenarios/generated")).unwrap();
+    let out = cc(dir.path(), &["generate", "."], &[]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stdout.contains("REQ-INT-215 speaks of publishing to `access-events`, but crosscheck.yaml names no broker (`sut.broker`)")
+            && out.stdout.contains("REQ-INT-214 names the counter `resource_api_decisions_total`, but crosscheck.yaml names no metrics endpoint (`sut.metrics`)"),
+        "{}",
+        out.stdout
+    );
+    let positive = std::fs::read_to_string(
+        dir.path()
+            .join("scenarios/generated/getResource.positive.yaml"),
+    )
+    .unwrap();
+    assert!(
+        !positive.contains("messages:") && !positive.contains("metrics:"),
+        "{positive}"
+    );
 }
 
 #[test]

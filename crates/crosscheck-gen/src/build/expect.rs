@@ -37,11 +37,16 @@ pub(crate) fn covers(ctx: &Ctx<'_>, index: usize, sit: &Situation) -> (Vec<Strin
             .filter(|i| !ctx.links[*i].facts.universal && sit.strength(&ctx.links[*i]) == best)
             .collect()
     };
-    let ids = linked
+    let mut ids: Vec<String> = linked
         .iter()
         .filter(|i| strongest.contains(i) || ctx.links[**i].facts.universal)
         .map(|i| ctx.links[*i].id.clone())
         .collect();
+    for extra in super::effects::covering(ctx, index, sit) {
+        if !ids.contains(&extra) {
+            ids.push(extra);
+        }
+    }
     (ids, strongest)
 }
 
@@ -273,6 +278,19 @@ pub(crate) fn then(
     if !logs.is_empty() {
         then.insert("logs".into(), Value::Array(logs));
     }
+
+    // 7. Messages and metrics other systems observe.
+    let one = match statuses.as_slice() {
+        [s] => Some(*s),
+        _ => None,
+    };
+    let (messages, metrics) = super::effects::assertions(ctx, index, sit, one, notes, id);
+    if !messages.is_empty() {
+        then.insert("messages".into(), Value::Array(messages));
+    }
+    if !metrics.is_empty() {
+        then.insert("metrics".into(), Value::Array(metrics));
+    }
     then
 }
 
@@ -489,7 +507,12 @@ fn logs(
 
 /// The value a log field must have: what the dependency double answered, the request's
 /// own path parameter, or just present.
-fn field_value(ctx: &mut Ctx<'_>, index: usize, sit: &Situation, field: &str) -> Option<Value> {
+pub(super) fn field_value(
+    ctx: &mut Ctx<'_>,
+    index: usize,
+    sit: &Situation,
+    field: &str,
+) -> Option<Value> {
     let op = ctx.input.sut.operations.get(index)?;
     if field.contains("time") || field.ends_with("_at") || field.contains("date") {
         return Some(json!({"format": "date-time"}));

@@ -1,5 +1,6 @@
 //! Scenarios from the prepared context: one [`Draft`] per situation and operation.
 
+mod effects;
 mod expect;
 mod request;
 mod sequence;
@@ -28,6 +29,7 @@ pub struct Draft {
 /// Every scenario for every operation of the SUT.
 pub(crate) fn all(ctx: &mut Ctx<'_>) -> Vec<Draft> {
     let mut out = Vec::new();
+    effects::store_gaps(ctx);
     let ops = ctx.input.sut.operations.clone();
     for (i, op) in ops.iter().enumerate() {
         for (sit, faulted) in situations(ctx, i, op) {
