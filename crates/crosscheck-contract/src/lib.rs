@@ -100,6 +100,12 @@ pub fn parse(file_label: &str, text: &str) -> Result<Contract, ContractError> {
     read_document(file_label, text, doc, &external::Files::default())
 }
 
+/// The JSON value of a document's text, parsed as [`parse`] would (by `file_label`'s
+/// extension, else by its first character), without reading it as a contract.
+pub fn document(file_label: &str, text: &str) -> Result<Value, ContractError> {
+    load::to_value(file_label, text)
+}
+
 /// A parsed document (Swagger 2.0 or OpenAPI 3.x, other files gathered) → [`Contract`],
 /// with errors and warnings pointed at the file and place they are about.
 fn read_document(
