@@ -157,6 +157,9 @@ pub fn stable(text: &str, extra_paths: &[&Path]) -> String {
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
         (r"\b\d+(\.\d+)? (ms|s)\b", "[TIME]"),
         (r"\d+ms", "[TIME]"),
+        // The console pads names to a column before the duration, so the padding's width
+        // depends on how many digits the duration had.
+        (r"(?m) +\[TIME\]$", " [TIME]"),
         (r"/tmp/\.tmp[A-Za-z0-9]+", "[DIR]"),
     ];
     for (re, with) in rules {
