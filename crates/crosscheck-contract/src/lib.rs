@@ -4,7 +4,7 @@
 //! crosscheck reads a service's contract to know which operations exist, which statuses
 //! and bodies each may answer with, and which need credentials; the runner asks
 //! [`Contract::check_response`] whether what came back conforms. It reads Swagger 2.0
-//! and OpenAPI 3.0 and 3.1, in JSON or YAML, with `$ref`s inside one file and (through
+//! and OpenAPI 3.0, 3.1 and 3.2, in JSON or YAML, with `$ref`s inside one file and (through
 //! [`load`]) to other files by relative path. Schemas are
 //! handed out as JSON Schema 2020-12 (OpenAPI 3.0's dialect is rewritten) whose `$ref`s
 //! name the contract's shared [`Contract::schema_definitions`];
@@ -61,8 +61,10 @@ mod lines;
 mod load;
 mod model;
 mod openapi;
+pub mod querystring;
 mod resolve;
 mod schema;
+mod sequence;
 mod swagger;
 
 use std::path::Path;

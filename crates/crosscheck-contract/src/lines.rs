@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    "get", "put", "post", "delete", "options", "head", "patch", "trace", "query",
 ];
 
 /// 1-based lines of `(path template, lower-case method)` keys.

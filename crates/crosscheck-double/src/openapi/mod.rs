@@ -55,6 +55,8 @@ struct ServedParam {
     location: ParameterLocation,
     required: bool,
     validator: Option<jsonschema::Validator>,
+    /// The media type of a `content`-described parameter (3.2 `querystring`).
+    content_type: Option<String>,
 }
 
 struct ServedBody {
@@ -198,6 +200,7 @@ fn prepare(contract: &Contract, op: &Operation, warnings: &mut Vec<String>) -> S
             validator: p.schema.as_ref().and_then(|s| {
                 compile_or_warn(s, &format!("{} parameter `{}`", p.location, p.name))
             }),
+            content_type: p.content_type.clone(),
         })
         .collect();
     let body = op.request_body.as_ref().map(|b| ServedBody {
@@ -350,6 +353,10 @@ fn check_request(
         .unwrap_or_default();
     let cookies = cookies(req.header("cookie"));
     for p in &prepared.params {
+        if p.location == ParameterLocation::Querystring {
+            check_querystring(p, req, &mut problems);
+            continue;
+        }
         let value: Option<String> = match p.location {
             ParameterLocation::Path => path_values
                 .iter()
@@ -369,12 +376,14 @@ fn check_request(
                 .iter()
                 .find(|(n, _)| *n == p.name)
                 .map(|(_, v)| v.clone()),
+            ParameterLocation::Querystring => None, // checked above, as a whole
         };
         let location = match p.location {
             ParameterLocation::Path => "path",
             ParameterLocation::Query => "query",
             ParameterLocation::Header => "header",
             ParameterLocation::Cookie => "cookie",
+            ParameterLocation::Querystring => "querystring",
         };
         match value {
             None if p.required => {
@@ -394,6 +403,55 @@ fn check_request(
         check_body(body, req, &mut problems);
     }
     problems
+}
+
+/// A 3.2 `querystring` parameter: the whole query string, read in its media type, must
+/// satisfy the parameter's schema (in one of its readings: see
+/// [`crosscheck_contract::querystring::readings`]).
+fn check_querystring(p: &ServedParam, req: &RecordedRequest, problems: &mut Vec<Problem>) {
+    let raw = req.url.split_once('?').map_or("", |(_, q)| q);
+    let raw = raw.split('#').next().unwrap_or(raw);
+    if raw.is_empty() {
+        if p.required {
+            problems.push(Problem::new(
+                "querystring",
+                &p.name,
+                "is required but the request has no query string",
+            ));
+        }
+        return;
+    }
+    let Some(validator) = &p.validator else {
+        return;
+    };
+    let media = p
+        .content_type
+        .as_deref()
+        .unwrap_or("application/x-www-form-urlencoded");
+    let readings = crosscheck_contract::querystring::readings(Some(media), raw);
+    let Some(first) = readings.first() else {
+        problems.push(Problem::new(
+            "querystring",
+            &p.name,
+            format!("the query string is not `{media}`"),
+        ));
+        return;
+    };
+    if readings.iter().any(|v| validator.is_valid(v)) {
+        return;
+    }
+    let message = validator.iter_errors(first).next().map_or_else(
+        || "does not fit its schema".to_owned(),
+        |e| {
+            let at = e.instance_path().as_str().to_owned();
+            if at.is_empty() {
+                e.to_string()
+            } else {
+                format!("at `{at}`: {e}")
+            }
+        },
+    );
+    problems.push(Problem::new("querystring", &p.name, message));
 }
 
 fn check_body(spec: &ServedBody, req: &RecordedRequest, problems: &mut Vec<Problem>) {
