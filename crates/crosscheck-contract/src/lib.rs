@@ -48,7 +48,8 @@
 //! );
 //! ```
 //!
-//! The modules follow the pipeline: `load` (text → `serde_json::Value`), `external`
+//! The modules follow the pipeline: `load` (text → `serde_json::Value`), `self_uri`
+//! (3.2 `$ref`s resolved against `$self`), `external`
 //! (other files gathered into the document), `swagger` (2.0 rewritten as 3.0), `resolve`
 //! (`$ref`s, cycles), `schema` (OpenAPI schema → JSON Schema 2020-12), `openapi`
 //! (document → [`Contract`]), `check` (response conformance). Other formats (Pact,
@@ -64,6 +65,7 @@ mod openapi;
 pub mod querystring;
 mod resolve;
 mod schema;
+mod self_uri;
 mod sequence;
 mod swagger;
 
@@ -88,7 +90,8 @@ pub fn load(path: &Path) -> Result<Contract, ContractError> {
         source,
     })?;
     let label = path.display().to_string();
-    let doc = load::to_value(&label, &text)?;
+    let mut doc = load::to_value(&label, &text)?;
+    self_uri::localize(&mut doc);
     let (doc, files) = external::gather(path, &label, doc, &mut |p| std::fs::read_to_string(p))?;
     read_document(&label, &text, doc, &files)
 }
@@ -98,7 +101,8 @@ pub fn load(path: &Path) -> Result<Contract, ContractError> {
 /// read as JSON, anything else as YAML. With no file to be relative to, `$ref`s to
 /// other files are refused; [`load`] follows them.
 pub fn parse(file_label: &str, text: &str) -> Result<Contract, ContractError> {
-    let doc = load::to_value(file_label, text)?;
+    let mut doc = load::to_value(file_label, text)?;
+    self_uri::localize(&mut doc);
     read_document(file_label, text, doc, &external::Files::default())
 }
 
