@@ -129,3 +129,63 @@ async fn query_and_custom_methods_with_querystring_parameters() {
     .await;
     mock.shutdown().await;
 }
+
+const EVENTS: &str = r##"
+openapi: 3.2.0
+info: { title: Events, version: "1" }
+paths:
+  /log:
+    get:
+      responses:
+        "200":
+          description: log lines
+          content:
+            application/x-ndjson:
+              itemSchema:
+                type: object
+                required: [level, message]
+                properties: { level: { type: integer, minimum: 1 }, message: { type: string } }
+  /ticks:
+    get:
+      responses:
+        "200":
+          description: server-sent ticks
+          content:
+            text/event-stream:
+              itemSchema:
+                type: object
+                required: [event, data]
+                properties: { event: { const: tick }, data: { type: string }, retry: { type: integer, minimum: 0 } }
+"##;
+
+#[tokio::test]
+async fn sequential_bodies_are_generated_from_the_item_schema() {
+    let contract = crosscheck_contract::parse("events.yaml", EVENTS).unwrap();
+    let mut options = MockOptions::default();
+    options.contracts = vec![contract.clone()];
+    let mock = MockServer::start_with("events", options).await.unwrap();
+    assert!(mock.warnings().is_empty(), "{:?}", mock.warnings());
+    let url = mock.url();
+    let c = client();
+    bounded(async {
+        for (path, media) in [
+            ("/log", "application/x-ndjson"),
+            ("/ticks", "text/event-stream"),
+        ] {
+            let r = c.get(format!("{url}{path}")).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.headers()["content-type"], media);
+            let body = r.bytes().await.unwrap();
+            assert!(!body.is_empty(), "{path}");
+            let op = contract.find_operation("GET", path).unwrap();
+            assert_eq!(
+                contract.check_response(op, 200, Some(media), &body),
+                vec![],
+                "{path}: {}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+    })
+    .await;
+    mock.shutdown().await;
+}

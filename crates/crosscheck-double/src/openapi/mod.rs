@@ -257,6 +257,21 @@ fn prepare(contract: &Contract, op: &Operation, warnings: &mut Vec<String>) -> S
                     ));
                 }
                 bodies.push(("generated".to_owned(), generated));
+            } else if let Some((m, _)) = media
+                && bodies.is_empty()
+                && let Some((_, item)) = spec.item_schemas.iter().find(|(im, _)| im == m)
+                && let Some(body) = sequential_body(&essence(m), &contract.standalone_schema(item))
+            {
+                let problems = contract.check_response(op, status_of(spec.status), Some(m), &body);
+                if !problems.is_empty() {
+                    let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                    warnings.push(format!(
+                        "{label}: the `{m}` body generated for status {} does not fit its `itemSchema` ({}); add an example to the contract",
+                        spec.status,
+                        list.join("; ")
+                    ));
+                }
+                bodies.push(("generated".to_owned(), body));
             }
             Canned {
                 key: spec.status,
@@ -270,6 +285,51 @@ fn prepare(contract: &Contract, op: &Operation, warnings: &mut Vec<String>) -> S
         body,
         responses,
     }
+}
+
+/// A body of two generated items for a sequential media type (3.2 `itemSchema`): JSON
+/// Lines / NDJSON, JSON text sequences, or server-sent events (each property a field,
+/// `data` split over `data:` lines). `None` for other media types.
+fn sequential_body(essence: &str, item_schema: &Value) -> Option<Bytes> {
+    let item = generate::generate(item_schema, item_schema);
+    let mut out = String::new();
+    for _ in 0..2 {
+        match essence {
+            "application/jsonl"
+            | "application/x-jsonl"
+            | "application/x-ndjson"
+            | "application/ndjson"
+            | "application/jsonlines" => {
+                out.push_str(&item.to_string());
+                out.push('\n');
+            }
+            e if e == "application/json-seq" || e.ends_with("+json-seq") => {
+                out.push('\u{1e}');
+                out.push_str(&item.to_string());
+                out.push('\n');
+            }
+            "text/event-stream" => {
+                let Value::Object(fields) = &item else {
+                    return None;
+                };
+                for (name, v) in fields {
+                    let text = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    for line in text.split('\n') {
+                        out.push_str(&format!("{name}: {line}\n"));
+                    }
+                }
+                if !fields.contains_key("data") {
+                    out.push_str("data: \n");
+                }
+                out.push('\n');
+            }
+            _ => return None,
+        }
+    }
+    Some(Bytes::from(out))
 }
 
 /// The status sent for a documented key: the code, `N00` for `NXX`, 200 for `default`.
