@@ -81,6 +81,26 @@ pub use model::{
     StatusKey,
 };
 
+/// The items of a body in a sequential media type (OpenAPI 3.2: `application/jsonl`,
+/// `application/x-ndjson`, `application/json-seq` and `+json-seq`, `text/event-stream`),
+/// as 3.2's `itemSchema` sees them: `None` when `media_type` is not sequential, else the
+/// items in order or why the body cannot be read (naming the line or record).
+///
+/// ```
+/// let items = crosscheck_contract::sequential_items("application/x-ndjson", b"{\"a\":1}\n2\n");
+/// assert_eq!(items, Some(Ok(vec![serde_json::json!({"a": 1}), serde_json::json!(2)])));
+/// assert_eq!(crosscheck_contract::sequential_items("application/json", b"{}"), None);
+/// ```
+pub fn sequential_items(media_type: &str, body: &[u8]) -> Option<Result<Vec<Value>, String>> {
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    sequence::Sequence::of(&essence).map(|s| s.items(body))
+}
+
 /// Reads and parses the contract at `path`. The file is named in errors as given.
 /// `$ref`s to other files are followed, relative to the file they are written in; each
 /// file is read once.

@@ -145,6 +145,17 @@ paths:
                 type: object
                 required: [level, message]
                 properties: { level: { type: integer, minimum: 1 }, message: { type: string } }
+    post:
+      requestBody:
+        required: true
+        content:
+          application/x-ndjson:
+            itemSchema:
+              type: object
+              required: [level]
+              properties: { level: { type: integer, minimum: 1 } }
+      responses:
+        "204": { description: stored }
   /ticks:
     get:
       responses:
@@ -185,6 +196,25 @@ async fn sequential_bodies_are_generated_from_the_item_schema() {
                 String::from_utf8_lossy(&body)
             );
         }
+        let post = |body: &'static str| {
+            c.post(format!("{url}/log"))
+                .header("content-type", "application/x-ndjson")
+                .body(body)
+                .send()
+        };
+        assert_eq!(post("{\"level\":1}\n{\"level\":2}\n").await.unwrap().status(), 204);
+        let r = post("{\"level\":1}\n{\"level\":0}\n").await.unwrap();
+        assert_eq!(r.status(), 422);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(
+            v["violations"],
+            json!([{"in": "body", "name": "/1/level", "message": "the value is less than the minimum of 1"}])
+        );
+        let r = post("{\"level\":1}\nnope\n").await.unwrap();
+        assert_eq!(r.status(), 400);
+        let v: Value = r.json().await.unwrap();
+        let message = v["violations"][0]["message"].as_str().unwrap();
+        assert!(message.starts_with("line 2 is not valid JSON"), "{v}");
     })
     .await;
     mock.shutdown().await;

@@ -63,6 +63,8 @@ struct ServedBody {
     required: bool,
     /// Documented media types (essence, lower case) and, for JSON ones, a validator.
     media: Vec<(String, Option<jsonschema::Validator>)>,
+    /// 3.2 `itemSchema` validators of sequential media types (essence, lower case).
+    items: Vec<(String, jsonschema::Validator)>,
 }
 
 /// One documented response, rendered.
@@ -215,6 +217,14 @@ fn prepare(contract: &Contract, op: &Operation, warnings: &mut Vec<String>) -> S
                     _ => None,
                 };
                 (e, v)
+            })
+            .collect(),
+        items: b
+            .item_schemas
+            .iter()
+            .filter_map(|(m, s)| {
+                let v = compile_or_warn(s, "the request body's `itemSchema`")?;
+                Some((essence(m), v))
             })
             .collect(),
     });
@@ -546,6 +556,21 @@ fn check_body(spec: &ServedBody, req: &RecordedRequest, problems: &mut Vec<Probl
         ));
         return;
     };
+    if let Some((_, item)) = spec.items.iter().find(|(m, _)| m == media) {
+        match crosscheck_contract::sequential_items(media, req.body.as_bytes()) {
+            Some(Ok(items)) => {
+                for (i, value) in items.iter().enumerate() {
+                    problems.extend(validate::check_body(item, value).into_iter().map(|mut p| {
+                        p.name = format!("/{i}{}", p.name);
+                        p
+                    }));
+                }
+            }
+            Some(Err(e)) => problems.push(Problem::new("body", "", e)),
+            None => {}
+        }
+        return;
+    }
     if !is_json(media) {
         return;
     }
