@@ -143,6 +143,12 @@ impl<'d> Reader<'d> {
             warnings: {
                 let mut w = std::mem::take(&mut self.warnings);
                 w.append(&mut self.schemas.warnings);
+                if self.v32 {
+                    // A path item under `components/pathItems` is read for 3.2's checks
+                    // and again where `paths` refers to it: say each thing once.
+                    let mut seen = std::collections::HashSet::new();
+                    w.retain(|x| seen.insert(x.clone()));
+                }
                 w
             },
             servers: self.servers(doc)?,

@@ -516,6 +516,24 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_path_item_warns_once() {
+        let mut d = doc(json!({"/pets": {"$ref": "#/components/pathItems/Pets"}}));
+        d["components"] = json!({"pathItems": {"Pets": {"get": {
+            "parameters": [{"name": "x", "in": "body"}],
+            "responses": {"200": {"description": "ok"}}}}}});
+        let c = read(d).unwrap();
+        assert_eq!(c.operations.len(), 1);
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(
+            c.warnings[0].starts_with(
+                "#/components/pathItems/Pets/get/parameters/0: parameter `x` has `in: body`"
+            ),
+            "{:?}",
+            c.warnings
+        );
+    }
+
+    #[test]
     fn tags_with_parents() {
         let mut d = doc(json!({}));
         d["tags"] = json!([
