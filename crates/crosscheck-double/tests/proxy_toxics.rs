@@ -87,6 +87,27 @@ async fn proxy(up: &Upstream) -> TcpProxy {
     TcpProxy::builder("test", &up.addr).start().await.unwrap()
 }
 
+/// An echoing upstream, a proxy in front of it and a connection through the proxy.
+async fn echo_through_proxy() -> (Upstream, TcpProxy, TcpStream) {
+    let up = Upstream::start(Behaviour::Echo).await;
+    let p = proxy(&up).await;
+    let c = connect(&p).await;
+    (up, p, c)
+}
+
+/// A latency toxic of `ms` milliseconds without jitter.
+fn latency(ms: u64) -> ToxicKind {
+    ToxicKind::Latency {
+        latency: ms,
+        jitter: 0,
+    }
+}
+
+/// Adds a toxic of `kind` on `stream` to `p`.
+fn add(p: &TcpProxy, kind: ToxicKind, stream: Stream) {
+    p.add_toxic(Toxic::new(kind, stream)).unwrap();
+}
+
 async fn connect(p: &TcpProxy) -> TcpStream {
     TcpStream::connect(("127.0.0.1", p.port())).await.unwrap()
 }
@@ -111,9 +132,7 @@ async fn echo_round_trip(s: &mut TcpStream, msg: &[u8]) -> Vec<u8> {
 
 #[tokio::test]
 async fn bytes_flow_both_ways_intact() {
-    let up = Upstream::start(Behaviour::Echo).await;
-    let p = proxy(&up).await;
-    let mut c = connect(&p).await;
+    let (_up, p, mut c) = echo_through_proxy().await;
     let big: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
     let (mut r, mut w) = c.split();
     let writer = async {
@@ -142,18 +161,9 @@ async fn bytes_flow_both_ways_intact() {
 
 #[tokio::test]
 async fn latency_delays_the_answer() {
-    let up = Upstream::start(Behaviour::Echo).await;
-    let p = proxy(&up).await;
-    let mut c = connect(&p).await;
+    let (_up, p, mut c) = echo_through_proxy().await;
     assert_eq!(echo_round_trip(&mut c, b"warm").await, b"warm");
-    p.add_toxic(Toxic::new(
-        ToxicKind::Latency {
-            latency: 300,
-            jitter: 0,
-        },
-        Stream::Downstream,
-    ))
-    .unwrap();
+    add(&p, latency(300), Stream::Downstream);
     let t = Instant::now();
     assert_eq!(echo_round_trip(&mut c, b"ping").await, b"ping");
     assert!(
@@ -168,11 +178,7 @@ async fn bandwidth_paces_the_bytes() {
     let payload = vec![7u8; 50_000];
     let up = Upstream::start(Behaviour::SendAndClose(payload.clone())).await;
     let p = proxy(&up).await;
-    p.add_toxic(Toxic::new(
-        ToxicKind::Bandwidth { rate: 100 },
-        Stream::Downstream,
-    ))
-    .unwrap();
+    add(&p, ToxicKind::Bandwidth { rate: 100 }, Stream::Downstream);
     let t = Instant::now();
     let mut c = connect(&p).await;
     let got = read_to_end(&mut c).await.unwrap();
@@ -189,11 +195,7 @@ async fn bandwidth_paces_the_bytes() {
 async fn slow_close_holds_the_fin_back() {
     let up = Upstream::start(Behaviour::SendAndClose(b"bye".to_vec())).await;
     let p = proxy(&up).await;
-    p.add_toxic(Toxic::new(
-        ToxicKind::SlowClose { delay: 300 },
-        Stream::Downstream,
-    ))
-    .unwrap();
+    add(&p, ToxicKind::SlowClose { delay: 300 }, Stream::Downstream);
     let mut c = connect(&p).await;
     let mut first = [0u8; 3];
     timeout(LIMIT, c.read_exact(&mut first))
@@ -218,11 +220,7 @@ async fn slow_close_holds_the_fin_back() {
 async fn timeout_swallows_data_then_closes() {
     let up = Upstream::start(Behaviour::Echo).await;
     let p = proxy(&up).await;
-    p.add_toxic(Toxic::new(
-        ToxicKind::Timeout { timeout: 200 },
-        Stream::Upstream,
-    ))
-    .unwrap();
+    add(&p, ToxicKind::Timeout { timeout: 200 }, Stream::Upstream);
     let mut c = connect(&p).await;
     c.write_all(b"lost").await.unwrap();
     let t = Instant::now();
@@ -243,11 +241,7 @@ async fn timeout_swallows_data_then_closes() {
 async fn timeout_zero_holds_until_removed() {
     let up = Upstream::start(Behaviour::Echo).await;
     let p = proxy(&up).await;
-    p.add_toxic(Toxic::new(
-        ToxicKind::Timeout { timeout: 0 },
-        Stream::Downstream,
-    ))
-    .unwrap();
+    add(&p, ToxicKind::Timeout { timeout: 0 }, Stream::Downstream);
     let mut c = connect(&p).await;
     c.write_all(b"dropped").await.unwrap();
     let mut buf = [0u8; 16];
@@ -264,11 +258,11 @@ async fn timeout_zero_holds_until_removed() {
 async fn reset_peer_is_seen_as_a_reset() {
     let up = Upstream::start(Behaviour::Echo).await;
     let p = proxy(&up).await;
-    p.add_toxic(Toxic::new(
+    add(
+        &p,
         ToxicKind::ResetPeer { timeout: 100 },
         Stream::Downstream,
-    ))
-    .unwrap();
+    );
     let mut c = connect(&p).await;
     let err = read_to_end(&mut c)
         .await
@@ -281,15 +275,15 @@ async fn slicer_cuts_data_into_pieces() {
     let payload: Vec<u8> = (0..200u8).collect();
     let up = Upstream::start(Behaviour::SendAndClose(payload.clone())).await;
     let p = proxy(&up).await;
-    p.add_toxic(Toxic::new(
+    add(
+        &p,
         ToxicKind::Slicer {
             average_size: 20,
             size_variation: 5,
             delay: 20_000,
         },
         Stream::Downstream,
-    ))
-    .unwrap();
+    );
     let mut c = connect(&p).await;
     let mut reads = 0;
     let mut got = Vec::new();
@@ -313,11 +307,7 @@ async fn slicer_cuts_data_into_pieces() {
 async fn limit_data_cuts_at_the_limit() {
     let up = Upstream::start(Behaviour::SendAndClose(vec![1u8; 1000])).await;
     let p = proxy(&up).await;
-    p.add_toxic(Toxic::new(
-        ToxicKind::LimitData { bytes: 100 },
-        Stream::Downstream,
-    ))
-    .unwrap();
+    add(&p, ToxicKind::LimitData { bytes: 100 }, Stream::Downstream);
     let mut c = connect(&p).await;
     let got = read_to_end(&mut c).await.unwrap_or_default();
     assert_eq!(got.len(), 100);
@@ -327,11 +317,7 @@ async fn limit_data_cuts_at_the_limit() {
 async fn limit_data_upstream_limits_what_the_upstream_gets() {
     let up = Upstream::start(Behaviour::Echo).await;
     let p = proxy(&up).await;
-    p.add_toxic(Toxic::new(
-        ToxicKind::LimitData { bytes: 10 },
-        Stream::Upstream,
-    ))
-    .unwrap();
+    add(&p, ToxicKind::LimitData { bytes: 10 }, Stream::Upstream);
     let mut c = connect(&p).await;
     c.write_all(&[9u8; 50]).await.unwrap();
     let got = read_to_end(&mut c).await.unwrap_or_default();
@@ -341,20 +327,11 @@ async fn limit_data_upstream_limits_what_the_upstream_gets() {
 
 #[tokio::test]
 async fn a_toxic_added_to_a_live_connection_takes_effect_and_removing_it_restores_the_bytes() {
-    let up = Upstream::start(Behaviour::Echo).await;
-    let p = proxy(&up).await;
-    let mut c = connect(&p).await;
+    let (_up, p, mut c) = echo_through_proxy().await;
     // No toxics: the connection starts on the fast path.
     assert_eq!(echo_round_trip(&mut c, b"fast").await, b"fast");
     // A latency toxic reaches the open connection (Toxiproxy does the same).
-    p.add_toxic(Toxic::new(
-        ToxicKind::Latency {
-            latency: 300,
-            jitter: 0,
-        },
-        Stream::Downstream,
-    ))
-    .unwrap();
+    add(&p, latency(300), Stream::Downstream);
     let started = Instant::now();
     assert_eq!(echo_round_trip(&mut c, b"slow").await, b"slow");
     assert!(
@@ -369,11 +346,7 @@ async fn a_toxic_added_to_a_live_connection_takes_effect_and_removing_it_restore
         assert_eq!(echo_round_trip(&mut c, &msg).await, msg);
     }
     // A data limit added to the live connection cuts it at the limit, byte-exact.
-    p.add_toxic(Toxic::new(
-        ToxicKind::LimitData { bytes: 3 },
-        Stream::Downstream,
-    ))
-    .unwrap();
+    add(&p, ToxicKind::LimitData { bytes: 3 }, Stream::Downstream);
     c.write_all(b"hello").await.unwrap();
     let got = read_to_end(&mut c).await.unwrap_or_default();
     assert_eq!(got, b"hel");
@@ -381,22 +354,16 @@ async fn a_toxic_added_to_a_live_connection_takes_effect_and_removing_it_restore
 
 #[tokio::test]
 async fn a_toxic_on_the_other_direction_leaves_this_one_on_the_fast_path_and_reset_stops_both() {
-    let up = Upstream::start(Behaviour::Echo).await;
-    let p = proxy(&up).await;
-    let mut c = connect(&p).await;
+    let (_up, p, mut c) = echo_through_proxy().await;
     assert_eq!(echo_round_trip(&mut c, b"a").await, b"a");
-    p.add_toxic(Toxic::new(
+    add(
+        &p,
         ToxicKind::LimitData { bytes: 1_000_000 },
         Stream::Upstream,
-    ))
-    .unwrap();
+    );
     assert_eq!(echo_round_trip(&mut c, b"b").await, b"b");
     // reset_peer on either direction resets the live connection.
-    p.add_toxic(Toxic::new(
-        ToxicKind::ResetPeer { timeout: 0 },
-        Stream::Downstream,
-    ))
-    .unwrap();
+    add(&p, ToxicKind::ResetPeer { timeout: 0 }, Stream::Downstream);
     let _ = c.write_all(b"c").await;
     let err = read_to_end(&mut c).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConnectionReset);
@@ -460,11 +427,7 @@ async fn a_disabled_proxy_refuses_and_closes_connections() {
 async fn hang_accepts_and_never_connects_upstream() {
     let up = Upstream::start(Behaviour::Echo).await;
     let p = proxy(&up).await;
-    p.add_toxic(Toxic::new(
-        ToxicKind::Hang { timeout: 0 },
-        Stream::Downstream,
-    ))
-    .unwrap();
+    add(&p, ToxicKind::Hang { timeout: 0 }, Stream::Downstream);
     let mut c = connect(&p).await;
     c.write_all(b"hello?").await.unwrap();
     let mut buf = [0u8; 8];
@@ -572,11 +535,7 @@ async fn reset_peer_at_zero_lets_no_byte_through() {
     // The upstream speaks first and at once: the reset must still win.
     let up = Upstream::start(Behaviour::SendAndClose(b"hello".to_vec())).await;
     let p = proxy(&up).await;
-    p.add_toxic(Toxic::new(
-        ToxicKind::ResetPeer { timeout: 0 },
-        Stream::Downstream,
-    ))
-    .unwrap();
+    add(&p, ToxicKind::ResetPeer { timeout: 0 }, Stream::Downstream);
     for _ in 0..10 {
         let mut c = connect(&p).await;
         let got = read_to_end(&mut c).await;
