@@ -134,77 +134,35 @@ impl ContractError {
     }
 
     /// The same error with its JSON pointer (if it has one) rewritten by `f`.
-    pub(crate) fn map_pointers(self, f: impl Fn(&str) -> String) -> ContractError {
-        match self {
-            ContractError::Invalid {
-                file,
-                pointer,
-                message,
-            } => ContractError::Invalid {
-                pointer: f(&pointer),
-                file,
-                message,
-            },
-            ContractError::Unsupported {
-                file,
-                pointer,
-                what,
-                help,
-            } => ContractError::Unsupported {
-                pointer: f(&pointer),
-                file,
-                what,
-                help,
-            },
-            ContractError::BadRef {
-                file,
-                pointer,
-                target,
-                reason,
-            } => ContractError::BadRef {
-                pointer: f(&pointer),
-                file,
-                target,
-                reason,
-            },
-            ContractError::Cycle {
-                file,
-                pointer,
-                chain,
-            } => ContractError::Cycle {
-                pointer: f(&pointer),
-                chain: chain.iter().map(|p| f(p)).collect(),
-                file,
-            },
-            other => other,
+    pub(crate) fn map_pointers(mut self, f: impl Fn(&str) -> String) -> ContractError {
+        match &mut self {
+            ContractError::Invalid { pointer, .. }
+            | ContractError::Unsupported { pointer, .. }
+            | ContractError::BadRef { pointer, .. } => *pointer = f(pointer),
+            ContractError::Cycle { pointer, chain, .. } => {
+                *pointer = f(pointer);
+                for p in chain {
+                    *p = f(p);
+                }
+            }
+            ContractError::Io { .. }
+            | ContractError::Syntax { .. }
+            | ContractError::NotOpenApi { .. } => {}
         }
+        self
     }
 
     /// The same error with the references and reasons in its text rewritten by `f`.
-    pub(crate) fn map_text(self, f: impl Fn(&str) -> String) -> ContractError {
-        match self {
-            ContractError::BadRef {
-                file,
-                pointer,
-                target,
-                reason,
-            } => ContractError::BadRef {
-                target: f(&target),
-                reason: f(&reason),
-                file,
-                pointer,
-            },
-            ContractError::Invalid {
-                file,
-                pointer,
-                message,
-            } => ContractError::Invalid {
-                message: f(&message),
-                file,
-                pointer,
-            },
-            other => other,
+    pub(crate) fn map_text(mut self, f: impl Fn(&str) -> String) -> ContractError {
+        match &mut self {
+            ContractError::BadRef { target, reason, .. } => {
+                *target = f(target);
+                *reason = f(reason);
+            }
+            ContractError::Invalid { message, .. } => *message = f(message),
+            _ => {}
         }
+        self
     }
 
     /// The error as a located diagnostic. With the file's text, a syntax error shows the
