@@ -61,6 +61,7 @@ mod lines;
 mod load;
 mod model;
 mod openapi;
+mod operation_ref;
 mod resolve;
 mod schema;
 mod swagger;
@@ -76,6 +77,7 @@ pub use model::{
     ResponseSpec, SecurityKind, SecurityRequirement, SecurityScheme, Server, ServerVariable,
     StatusKey,
 };
+pub use operation_ref::operation_ref_target;
 
 /// Reads and parses the contract at `path`. The file is named in errors as given.
 /// `$ref`s to other files are followed, relative to the file they are written in; each

@@ -205,6 +205,9 @@ pub struct Link {
     pub parameters: Vec<(String, Value)>,
     /// The request body to send, a value or runtime expression.
     pub request_body: Option<Value>,
+    /// Where the link is written (`/paths/~1users/post/responses/201/links/GetUser`, or
+    /// under `/components/links` when it is a `$ref`).
+    pub pointer: String,
 }
 
 /// A documented request body.
@@ -283,6 +286,8 @@ pub struct ResponseSpec {
     pub examples: Vec<(String, Value)>,
     /// Operations that can follow this response, with values taken from it.
     pub links: Vec<Link>,
+    /// The names of the headers documented for this response (`Location`, …), as written.
+    pub headers: Vec<String>,
 }
 
 /// One alternative of a security requirement: schemes that must all be satisfied, with
@@ -429,6 +434,7 @@ mod tests {
                     media: vec![],
                     examples: vec![],
                     links: vec![],
+                    headers: vec![],
                 })
                 .collect(),
             security: false,
