@@ -336,6 +336,19 @@ fn generated_chains_follow_locations_and_kubernetes_style_names() {
         "{}",
         out.all()
     );
+    // `validate` shows it as a contract warning, with what to do, and does not fail.
+    let out = crosscheck(dir.path(), &["validate", "."], &[], Duration::from_secs(60));
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        out.stderr.contains("warning: ./api.yaml#/paths/~1widgets/post/responses/201/links/Nowhere/operationRef: `#/paths/~1gizmos~1{wid}/get` names no operation of this contract (no GET /gizmos/{wid}); the link is not followed"),
+        "{}",
+        out.all()
+    );
+    assert!(
+        out.stderr.contains("help: 1 link(s) not followed"),
+        "{}",
+        out.all()
+    );
     let read = |f: &str| {
         let p = dir.path().join("scenarios/generated").join(f);
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
