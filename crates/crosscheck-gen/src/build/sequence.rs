@@ -411,9 +411,11 @@ fn crud(ctx: &mut Ctx<'_>, ops: &[Operation], c: &Crud) -> Option<Draft> {
             .and_then(|p| p.get(&c.param))
             .cloned()
             .filter(Value::is_string);
-        let value = given_name.unwrap_or_else(|| json!(new_name(create)));
-        let body = named(ctx, create, &body, parent, &c.param, value);
-        when.insert("json".into(), body);
+        if given_name.is_none() {
+            let value = json!(new_name(create));
+            let body = named(ctx, create, &body, parent, &c.param, value);
+            when.insert("json".into(), body);
+        }
     }
     let created = when.get("json").cloned();
     let create_sent = when
@@ -800,4 +802,33 @@ fn finish(
         notes,
         body: Value::Object(body),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_names_are_lower_case_words_of_the_collection() {
+        let op = |path: &str| Operation {
+            id: None,
+            method: "POST".into(),
+            path: path.into(),
+            summary: String::new(),
+            parameters: vec![],
+            request_body: None,
+            responses: vec![],
+            security: false,
+            security_requirements: vec![],
+            line: 0,
+        };
+        assert_eq!(
+            new_name(&op("/api/v1/namespaces/{namespace}/configmaps")),
+            "crosscheck-configmaps"
+        );
+        assert_eq!(
+            new_name(&op("/apis/apps/v1/namespaces/{namespace}/Stateful_Sets/")),
+            "crosscheck-stateful-sets"
+        );
+    }
 }
