@@ -113,12 +113,28 @@ pub(crate) fn key(
         .collect();
     nested.sort_by_key(|(k, _)| k != "metadata");
     if let Some((outer, _)) = nested.first() {
+        // Does the create request name the resource at the same place (Kubernetes's
+        // `metadata.name`), or does the service choose it (`{"app": {"id": …}}`)?
+        let request_names = create
+            .request_body
+            .as_ref()
+            .and_then(super::request::body_media)
+            .and_then(|(_, s)| s.as_ref())
+            .is_some_and(|s| {
+                properties(ctx, s)
+                    .iter()
+                    .any(|(k, inner)| k == outer && inner.iter().any(|x| x == param))
+            });
         return Ok(Key::Body {
             path: format!("$.{outer}.{param}"),
-            parent: Some(outer.clone()),
-            why: format!(
-                "the create response's `{outer}.{param}`; the create request names it there too"
-            ),
+            parent: request_names.then(|| outer.clone()),
+            why: if request_names {
+                format!(
+                    "the create response's `{outer}.{param}`; the create request names it there too"
+                )
+            } else {
+                format!("the create response's `{outer}.{param}`")
+            },
         });
     }
     if documents_location(create) {
