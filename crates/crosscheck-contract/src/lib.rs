@@ -63,6 +63,7 @@ mod load;
 mod model;
 mod openapi;
 pub mod querystring;
+mod operation_ref;
 mod resolve;
 mod schema;
 mod self_uri;
@@ -80,6 +81,7 @@ pub use model::{
     ResponseSpec, SecurityKind, SecurityRequirement, SecurityScheme, Server, ServerVariable,
     StatusKey,
 };
+pub use operation_ref::operation_ref_target;
 
 /// The items of a body in a sequential media type (OpenAPI 3.2: `application/jsonl`,
 /// `application/x-ndjson`, `application/json-seq` and `+json-seq`, `text/event-stream`),

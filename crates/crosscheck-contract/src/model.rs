@@ -242,6 +242,9 @@ pub struct Link {
     pub parameters: Vec<(String, Value)>,
     /// The request body to send, a value or runtime expression.
     pub request_body: Option<Value>,
+    /// Where the link is written (`/paths/~1users/post/responses/201/links/GetUser`, or
+    /// under `/components/links` when it is a `$ref`).
+    pub pointer: String,
 }
 
 /// A documented request body.
@@ -327,6 +330,8 @@ pub struct ResponseSpec {
     /// 3.2 `itemSchema`s: media type → the schema each item of a sequential body
     /// (JSON Lines, NDJSON, JSON text sequences, server-sent events) must satisfy.
     pub item_schemas: Vec<(String, Value)>,
+    /// The names of the headers documented for this response (`Location`, …), as written.
+    pub headers: Vec<String>,
 }
 
 /// One alternative of a security requirement: schemes that must all be satisfied, with
@@ -498,6 +503,7 @@ mod tests {
                     examples: vec![],
                     links: vec![],
                     item_schemas: vec![],
+                    headers: vec![],
                 })
                 .collect(),
             security: false,

@@ -9,6 +9,7 @@
 //! assert_eq!(scenarios[0].id.value, "ok");
 //! ```
 
+pub mod capture;
 pub mod captured;
 pub mod diagnostic;
 pub mod duration;

@@ -49,7 +49,9 @@ fn clean_message(raw: &str) -> String {
 }
 
 fn help_for(message: &str) -> Option<String> {
-    if message.contains("did you mean") {
+    if message.contains(crate::capture::NOT_A_CAPTURE) {
+        Some(crate::capture::FORMS.to_owned())
+    } else if message.contains("did you mean") {
         Some("fix the spelling; unknown keys are errors so that a typo never silently disables a check".to_owned())
     } else if message.starts_with("unknown key") {
         Some("remove the key or move it where it belongs; the JSON Schemas under `schemas/` list every key".to_owned())

@@ -66,7 +66,10 @@ impl Scenario {
 
 impl Scenario {
     /// What step `index` of [`Scenario::steps`] captures (nothing for `when`/`then`).
-    pub fn captures_at(&self, index: usize) -> Option<&IndexMap<Located<String>, Path>> {
+    pub fn captures_at(
+        &self,
+        index: usize,
+    ) -> Option<&IndexMap<Located<String>, crate::capture::Source>> {
         if self.when.is_some() {
             return None;
         }
@@ -125,11 +128,12 @@ pub struct Step {
     /// What must hold after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub then: Option<Expect>,
-    /// Values taken from this step's JSON response for later steps: a name and the
-    /// JSONPath that selects it, e.g. `{ id: $.id }`. A later step writes
-    /// `${captured.id}` in its path, query, headers or body.
+    /// Values taken from this step's response for later steps: a name and where the
+    /// value is, e.g. `{ id: $.id }` (JSONPath into the JSON body) or
+    /// `{ loc: $response.header.Location }` (see [`crate::capture`]). A later step
+    /// writes `${captured.id}` in its path, query, headers or body.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub capture: IndexMap<Located<String>, Path>,
+    pub capture: IndexMap<Located<String>, crate::capture::Source>,
 }
 
 /// A request to the service under test.

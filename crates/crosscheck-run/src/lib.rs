@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+mod capture_target;
 mod effects;
 mod effects_logs;
 mod error;

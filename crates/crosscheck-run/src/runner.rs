@@ -279,7 +279,7 @@ async fn run_scenario(
     let total_steps = s.steps().len();
     for (step, (req, then)) in s.steps().into_iter().enumerate() {
         let failed_before = failures.len() + errors.len();
-        let req = match captured.request(step, req) {
+        let req = match captured.request(step, req, &spec.url) {
             Ok(r) => r,
             Err(f) => {
                 failures.push(f);
@@ -356,7 +356,7 @@ async fn run_scenario(
             journal_marks.insert(name.as_str(), mock.journal().len());
         }
         if let Some(caps) = s.captures_at(step) {
-            failures.extend(captured.take(step, caps, &mut ex));
+            failures.extend(captured.take(step, caps, &mut ex, &mut redactor));
         }
         exchanges.push(ex);
         if total_steps > 1

@@ -5,15 +5,13 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use crosscheck_model::Located;
+use crosscheck_model::capture::Source;
 use crosscheck_model::captured;
-use crosscheck_model::jsonpath::Path;
 use crosscheck_model::scenario::Request;
 
 use crate::http::Exchange;
 use crate::outcome::Failure;
-
-/// How much of a body a failure message quotes.
-const BODY_CHARS: usize = 300;
+use crate::redact::{Redactor, is_secret_header};
 
 /// The values captured so far in one scenario.
 #[derive(Debug, Default)]
@@ -23,65 +21,59 @@ pub(crate) struct Captured {
 
 impl Captured {
     /// `req` with every `${captured.NAME}` replaced, or a failure of `step` naming the
-    /// unknown name.
-    pub(crate) fn request(&self, step: usize, req: &Request) -> Result<Request, Failure> {
-        captured::substitute_request(req, &self.values).map_err(|message| Failure {
+    /// unknown name. A path that became an absolute URL (a captured `Location`) is made
+    /// relative to `base_url` again; one on another origin is a failure.
+    pub(crate) fn request(
+        &self,
+        step: usize,
+        req: &Request,
+        base_url: &str,
+    ) -> Result<Request, Failure> {
+        let fail = |check: &str, message: String| Failure {
             step,
-            check: "capture".to_owned(),
+            check: check.to_owned(),
             message,
-        })
+        };
+        let mut out = captured::substitute_request(req, &self.values)
+            .map_err(|message| fail("capture", message))?;
+        if out.path.value != req.path.value {
+            out.path.value =
+                crate::capture_target::below_base(base_url, &out.path.value).map_err(|m| {
+                    fail(
+                        "capture",
+                        format!("the path `{}` became {m}", req.path.value),
+                    )
+                })?;
+        }
+        Ok(out)
     }
 
-    /// Takes each of `caps` from the response of `ex`; every one that selects nothing
-    /// is a failure naming the JSONPath and quoting the body. What was taken is also
-    /// kept in `ex.captured` as evidence.
+    /// Takes each of `caps` from `ex`; every one that finds nothing is a failure naming
+    /// what it looked for and what there was. What was taken is also kept in
+    /// `ex.captured` as evidence; a value taken from a secret header is taught to
+    /// `redactor`, so it is masked wherever it shows up.
     pub(crate) fn take(
         &mut self,
         step: usize,
-        caps: &IndexMap<Located<String>, Path>,
+        caps: &IndexMap<Located<String>, Source>,
         ex: &mut Exchange,
+        redactor: &mut Redactor,
     ) -> Vec<Failure> {
         let mut failures = Vec::new();
-        let fail = |name: &str, message: String| Failure {
-            step,
-            check: format!("capture {name}"),
-            message,
-        };
-        for (name, path) in caps {
-            let Some(resp) = &ex.response else {
-                failures.push(fail(
-                    &name.value,
-                    format!("nothing to capture {path} from: no response came back"),
-                ));
-                continue;
-            };
-            let Some(doc) = &resp.json else {
-                failures.push(fail(
-                    &name.value,
-                    format!(
-                        "cannot capture {path}: the response body is not JSON: {}",
-                        quote(&resp.body)
-                    ),
-                ));
-                continue;
-            };
-            match path.select(doc) {
-                Some(value) if !value.is_null() => {
+        for (name, source) in caps {
+            match crate::capture_target::value(source, ex) {
+                Ok(value) => {
+                    if source.header().is_some_and(is_secret_header) {
+                        redactor.learn(&captured::as_text(&value));
+                    }
                     ex.captured.insert(name.value.clone(), value.clone());
                     self.values.insert(name.value.clone(), value);
                 }
-                found => failures.push(fail(
-                    &name.value,
-                    format!(
-                        "{path} {} in the response body {}",
-                        if found.is_some() {
-                            "is null"
-                        } else {
-                            "selects nothing"
-                        },
-                        quote(&resp.body)
-                    ),
-                )),
+                Err(message) => failures.push(Failure {
+                    step,
+                    check: format!("capture {}", name.value),
+                    message,
+                }),
             }
         }
         failures
@@ -105,17 +97,6 @@ pub(crate) fn stopped(step: usize, total: usize, req: &Request) -> Failure {
             req.path.value
         ),
     }
-}
-
-fn quote(body: &str) -> String {
-    if body.is_empty() {
-        return "(empty)".to_owned();
-    }
-    let mut cut: String = body.chars().take(BODY_CHARS).collect();
-    if cut.len() < body.len() {
-        cut.push('…');
-    }
-    cut
 }
 
 #[cfg(test)]
@@ -144,10 +125,10 @@ mod tests {
         }
     }
 
-    fn caps(pairs: &[(&str, &str)]) -> IndexMap<Located<String>, Path> {
+    fn caps(pairs: &[(&str, &str)]) -> IndexMap<Located<String>, Source> {
         pairs
             .iter()
-            .map(|(n, p)| (Located::new((*n).to_owned()), Path::parse(p).unwrap()))
+            .map(|(n, p)| (Located::new((*n).to_owned()), Source::parse(p).unwrap()))
             .collect()
     }
 
@@ -155,17 +136,33 @@ mod tests {
     fn captures_and_substitutes() {
         let mut c = Captured::default();
         let mut ex = exchange(r#"{"id": 7, "name": "box"}"#);
-        assert!(c.take(0, &caps(&[("id", "$.id")]), &mut ex).is_empty());
+        assert!(
+            c.take(
+                0,
+                &caps(&[("id", "$.id")]),
+                &mut ex,
+                &mut Redactor::default()
+            )
+            .is_empty()
+        );
         assert_eq!(ex.captured["id"], serde_json::json!(7));
         let req: Request = serde_saphyr::from_str("{ path: \"/things/${captured.id}\" }").unwrap();
-        assert_eq!(c.request(1, &req).unwrap().path.value, "/things/7");
+        assert_eq!(
+            c.request(1, &req, "http://x").unwrap().path.value,
+            "/things/7"
+        );
     }
 
     #[test]
     fn a_capture_that_finds_nothing_names_the_path_and_the_body() {
         let mut c = Captured::default();
         let mut ex = exchange(r#"{"name": "box"}"#);
-        let f = c.take(0, &caps(&[("id", "$.id")]), &mut ex);
+        let f = c.take(
+            0,
+            &caps(&[("id", "$.id")]),
+            &mut ex,
+            &mut Redactor::default(),
+        );
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].check, "capture id");
         assert_eq!(
@@ -173,7 +170,12 @@ mod tests {
             r#"$.id selects nothing in the response body {"name": "box"}"#
         );
         let mut ex = exchange("created");
-        let f = c.take(0, &caps(&[("id", "$.id")]), &mut ex);
+        let f = c.take(
+            0,
+            &caps(&[("id", "$.id")]),
+            &mut ex,
+            &mut Redactor::default(),
+        );
         assert_eq!(
             f[0].message,
             "cannot capture $.id: the response body is not JSON: created"

@@ -155,7 +155,9 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
                     .with_help(format!("use one of {}", METHODS.join(", "))),
                 );
             }
-            if !req.path.value.starts_with('/') {
+            if req.path.value.starts_with(crosscheck_model::captured::OPEN) {
+                // A captured URL (`${captured.loc}`): known only when the step runs.
+            } else if !req.path.value.starts_with('/') {
                 out.push(at(
                     &req.path,
                     format!("the path `{}` must start with `/`", req.path.value),

@@ -70,10 +70,29 @@ pub fn contract_warnings(out: &mut dyn Write, suite: &crosscheck_run::Suite, col
             let _ = writeln!(out, "{on}warning{off}: {}{pointer}: {problem}", c.file);
         }
     }
+    let links = contracts_links_not_followed(suite);
+    let count = count - links;
     if count > 0 {
         let _ = writeln!(
             out,
             "  help: {count} contract warning(s); they do not stop a run, but no valid value exists for such a schema, so no scenario can send or expect one"
         );
     }
+    if links > 0 {
+        let _ = writeln!(
+            out,
+            "  help: {links} link(s) not followed; they do not stop a run, but `generate` writes no sequence for them: point `operationRef` at an operation of this contract (`#/paths/~1users~1{{id}}/get`) or name it by `operationId`"
+        );
+    }
+}
+
+/// How many contract warnings are about links whose `operationRef` names nothing.
+fn contracts_links_not_followed(suite: &crosscheck_run::Suite) -> usize {
+    suite
+        .sut_contract
+        .iter()
+        .chain(suite.dep_contracts.values())
+        .flat_map(|c| &c.warnings)
+        .filter(|w| w.ends_with("the link is not followed"))
+        .count()
 }

@@ -89,6 +89,7 @@ impl<'d> Reader<'d> {
                 operation_ref,
                 parameters,
                 request_body: link.get("requestBody").cloned(),
+                pointer: link_at,
             });
         }
         Ok(out)

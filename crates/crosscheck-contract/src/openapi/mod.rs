@@ -4,6 +4,7 @@
 //! will extend `resolve` rather than this walk.
 
 mod extras;
+mod links;
 mod reader;
 mod security;
 mod v32;

@@ -52,6 +52,11 @@ impl<'d> Reader<'d> {
         }
     }
 
+    /// The contract's file, as the user named it.
+    pub(super) fn file(&self) -> &str {
+        self.file
+    }
+
     pub(super) fn warn(&mut self, pointer: &str, message: impl AsRef<str>) {
         let w = format!("#{pointer}: {}", message.as_ref());
         tracing::warn!(file = self.file, "{w}");
@@ -131,6 +136,7 @@ impl<'d> Reader<'d> {
                 ));
             }
         }
+        self.check_operation_refs(&operations);
         Ok(Contract {
             file: self.file.to_owned(),
             source_format: format!("openapi {version}"),
@@ -389,6 +395,10 @@ impl<'d> Reader<'d> {
                 links: match r.get("links") {
                     Some(v) => self.links(&push(&r_at, "links"), v)?,
                     None => Vec::new(),
+                },
+                headers: match r.get("headers") {
+                    Some(Value::Object(h)) => h.keys().cloned().collect(),
+                    _ => Vec::new(),
                 },
             });
         }

@@ -1,7 +1,9 @@
 //! Scenarios from the prepared context: one [`Draft`] per situation and operation.
 
+mod crud_key;
 mod effects;
 mod expect;
+mod link_values;
 mod request;
 mod sequence;
 mod stubs;

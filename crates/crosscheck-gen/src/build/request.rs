@@ -1,7 +1,7 @@
 //! The request a scenario sends: documented parameters and body with valid values, the
 //! credential (or its bad variant), and for bad-input scenarios one broken constraint.
 
-use crosscheck_contract::{Operation, ParameterLocation, querystring};
+use crosscheck_contract::{Operation, ParameterLocation, RequestBody, querystring};
 use serde_json::{Map, Value, json};
 
 use crate::context::{Credential, Ctx};
@@ -134,6 +134,19 @@ fn build_bad_inputs(ctx: &mut Ctx<'_>, op: &Operation) -> Vec<(String, String, (
     out
 }
 
+/// The media type a JSON body is sent as: a JSON one, else a wildcard (`*/*`, as
+/// Kubernetes documents every body) that accepts JSON.
+pub(crate) fn body_media(b: &RequestBody) -> Option<&(String, Option<Value>)> {
+    b.media
+        .iter()
+        .find(|(m, _)| m.contains("json"))
+        .or_else(|| {
+            b.media
+                .iter()
+                .find(|(m, s)| s.is_some() && (m == "*/*" || m == "application/*"))
+        })
+}
+
 fn wire(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -238,7 +251,7 @@ pub(crate) fn request(
     let body = match broken {
         Some((Slot::Body, v)) => Some(v),
         _ => match &op.request_body {
-            Some(b) => match b.media.iter().find(|(m, _)| m.contains("json")) {
+            Some(b) => match body_media(b) {
                 Some((_, Some(schema))) => {
                     ctx.valid_for(contract, schema, &format!("{} request body", op.label()))
                 }

@@ -1,9 +1,13 @@
 //! Sequences: create → read → update → delete chains found in the contract's paths,
 //! and OpenAPI `links`, each step capturing from one response into the next request.
 
-use crosscheck_contract::{Link, Operation, ParameterLocation, StatusKey};
+use std::collections::{HashMap, HashSet};
+
+use crosscheck_contract::{Link, Operation, ParameterLocation, StatusKey, operation_ref_target};
 use serde_json::{Map, Value, json};
 
+use super::crud_key::{Key, fill, success_schema};
+use super::link_values::{Carried, carried};
 use super::{Draft, expect, request, slug, stubs};
 use crate::context::Ctx;
 use crate::situation::Situation;
@@ -12,32 +16,54 @@ use crate::situation::Situation;
 pub(crate) fn all(ctx: &mut Ctx<'_>) -> Vec<Draft> {
     let ops = ctx.input.sut.operations.clone();
     let mut out = Vec::new();
-    let mut chained: Vec<(usize, usize)> = Vec::new();
+    let mut chained: HashSet<(usize, usize)> = HashSet::new();
     for c in crud_groups(&ops) {
         if let Some(d) = crud(ctx, &ops, &c) {
-            chained.push((c.create, c.read));
+            chained.insert((c.create, c.read));
             out.push(d);
         }
     }
+    let by_id: HashMap<&str, usize> = ops
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| Some((o.id.as_deref()?, i)))
+        .collect();
+    let by_route: HashMap<(&str, &str), usize> = ops
+        .iter()
+        .enumerate()
+        .map(|(i, o)| ((o.method.as_str(), o.path.as_str()), i))
+        .collect();
+    let file = ctx.input.sut.file.clone();
     for (i, op) in ops.iter().enumerate() {
         for r in &op.responses {
             if !matches!(r.status, StatusKey::Code(200..=299)) {
                 continue;
             }
             for l in &r.links {
-                let target = l
-                    .operation_id
-                    .as_deref()
-                    .and_then(|id| ops.iter().position(|o| o.id.as_deref() == Some(id)));
-                let Some(j) = target else {
-                    ctx.gap(
-                        op.label(),
-                        format!(
-                            "link `{}` names no operation of the contract by `operationId` (`operationRef` is not followed); no sequence for it",
-                            l.name
-                        ),
-                    );
-                    continue;
+                let target = match (&l.operation_id, &l.operation_ref) {
+                    (Some(id), _) => by_id.get(id.as_str()).copied().ok_or_else(|| {
+                        format!("names no operation of the contract by `operationId` `{id}`")
+                    }),
+                    (None, Some(r)) => operation_ref_target(r, &file).and_then(|(m, p)| {
+                        by_route
+                            .get(&(m.as_str(), p.as_str()))
+                            .copied()
+                            .ok_or_else(|| format!("`{r}` names no operation of the contract"))
+                    }),
+                    (None, None) => Err("names no operation".to_owned()),
+                };
+                let j = match target {
+                    Ok(j) => j,
+                    Err(why) => {
+                        ctx.gap(
+                            op.label(),
+                            format!(
+                                "link `{}` (#{}) {why}; no sequence for it",
+                                l.name, l.pointer
+                            ),
+                        );
+                        continue;
+                    }
                 };
                 if chained.contains(&(i, j)) {
                     continue; // The CRUD chain already reads back what it created.
@@ -62,32 +88,44 @@ struct Crud {
     param: String,
 }
 
+/// CRUD groups, found in one pass over the operations: item operations are indexed by
+/// their collection path (`/things/{id}` under `/things`), so each create looks up its
+/// items instead of scanning every operation.
 fn crud_groups(ops: &[Operation]) -> Vec<Crud> {
+    let mut items: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
+    for (i, o) in ops.iter().enumerate() {
+        if let Some((parent, last)) = o.path.rsplit_once('/')
+            && let Some(name) = last.strip_prefix('{').and_then(|l| l.strip_suffix('}'))
+            && !name.contains(['{', '}'])
+        {
+            items.entry(parent).or_default().push((i, name));
+        }
+    }
     let mut out = Vec::new();
     for (c, create) in ops.iter().enumerate() {
         if !create.method.eq_ignore_ascii_case("POST") || create.path.ends_with('}') {
             continue;
         }
-        let base = create.path.trim_end_matches('/');
-        let item = |o: &Operation| -> Option<String> {
-            let rest = o.path.strip_prefix(base)?.strip_prefix('/')?;
-            let name = rest.strip_prefix('{')?.strip_suffix('}')?;
-            (!name.contains(['/', '{', '}'])).then(|| name.to_owned())
+        let Some(list) = items.get(create.path.trim_end_matches('/')) else {
+            continue;
+        };
+        let Some(&(read, param)) = list
+            .iter()
+            .find(|(i, _)| ops[*i].method.eq_ignore_ascii_case("GET"))
+        else {
+            continue;
         };
         let find = |method: &str| {
-            ops.iter()
-                .position(|o| o.method.eq_ignore_ascii_case(method) && item(o).is_some())
-        };
-        let Some(read) = find("GET") else { continue };
-        let Some(param) = item(&ops[read]) else {
-            continue;
+            list.iter()
+                .find(|(i, p)| *p == param && ops[*i].method.eq_ignore_ascii_case(method))
+                .map(|(i, _)| *i)
         };
         out.push(Crud {
             create: c,
             read,
             update: find("PUT").or_else(|| find("PATCH")),
             delete: find("DELETE"),
-            param,
+            param: param.to_owned(),
         });
     }
     out
@@ -115,19 +153,6 @@ fn status(statuses: &[u16]) -> Value {
     }
 }
 
-/// The JSON schema of `op`'s first documented 2xx response.
-fn success_schema(op: &Operation) -> Option<&Value> {
-    op.responses
-        .iter()
-        .filter(|r| matches!(r.status, StatusKey::Code(200..=299)))
-        .find_map(|r| {
-            r.media
-                .iter()
-                .find(|(m, _)| m.contains("json"))
-                .and_then(|(_, s)| s.as_ref())
-        })
-}
-
 /// The top-level properties a response schema names (following one `$ref`).
 fn properties(ctx: &Ctx<'_>, schema: &Value) -> Vec<String> {
     let standalone = ctx.input.sut.standalone_schema(schema);
@@ -136,23 +161,6 @@ fn properties(ctx: &Ctx<'_>, schema: &Value) -> Vec<String> {
         .and_then(Value::as_object)
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default()
-}
-
-/// `$response.body#/a/b` → `$.a.b` (as a bracketed JSONPath, so any name works).
-fn pointer_to_path(pointer: &str) -> String {
-    let mut out = "$".to_owned();
-    for seg in pointer.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
-        match seg.parse::<usize>() {
-            Ok(n) => out.push_str(&format!("[{n}]")),
-            Err(_) if seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
-                out.push('.');
-                out.push_str(&seg);
-            }
-            Err(_) => out.push_str(&format!("['{}']", seg.replace('\'', "\\'"))),
-        }
-    }
-    out
 }
 
 /// One step for `op` in the success situation: its request (with `path` replaced when
@@ -283,45 +291,71 @@ fn read_back(ctx: &Ctx<'_>, read: &Operation, body: Option<&Value>, then: &mut M
     }
 }
 
+/// A name for a resource the chain creates when the create request must name it
+/// (`metadata.name`): lower case letters, digits and `-`, as Kubernetes names are.
+fn new_name(create: &Operation) -> String {
+    let last = create
+        .path
+        .rsplit('/')
+        .find(|s| !s.is_empty() && !s.starts_with('{'))
+        .unwrap_or("thing");
+    let word: String = last
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("crosscheck-{}", word.trim_matches('-'))
+}
+
+/// `body` with `body[parent][param]` set to `value` when the request schema of `op`
+/// still accepts that (checked), else unchanged.
+fn named(
+    ctx: &Ctx<'_>,
+    op: &Operation,
+    body: &Value,
+    parent: &str,
+    param: &str,
+    value: Value,
+) -> Value {
+    let mut trial = body.clone();
+    let Some(obj) = trial.as_object_mut() else {
+        return body.clone();
+    };
+    let inner = obj.entry(parent).or_insert_with(|| json!({}));
+    let Some(inner) = inner.as_object_mut() else {
+        return body.clone();
+    };
+    inner.insert(param.to_owned(), value.clone());
+    if value.as_str().is_some_and(|v| v.starts_with("${captured.")) {
+        return trial; // Known only when the chain runs.
+    }
+    let schema = op
+        .request_body
+        .as_ref()
+        .and_then(|b| request::body_media(b))
+        .and_then(|(_, s)| s.as_ref());
+    let ok = schema
+        .and_then(|s| crate::data::SchemaData::new(&ctx.input.sut.standalone_schema(s)).ok())
+        .is_some_and(|d| d.checker().is_valid(&trial));
+    if ok { trial } else { body.clone() }
+}
+
 fn crud(ctx: &mut Ctx<'_>, ops: &[Operation], c: &Crud) -> Option<Draft> {
     let create = &ops[c.create];
     let read = &ops[c.read];
     let op_slug = slug(create.id.clone().unwrap_or_else(|| create.label()).as_str());
     let id = format!("gen-{op_slug}-crud");
-    // What to capture: a link from the create response to the read, else the field
-    // named like the path parameter, else `id`.
-    let from_link = create
-        .responses
-        .iter()
-        .flat_map(|r| &r.links)
-        .filter(|l| l.operation_id.is_some() && l.operation_id == read.id)
-        .find_map(|l| {
-            l.parameters.iter().find_map(|(name, v)| {
-                let name = name.strip_prefix("path.").unwrap_or(name);
-                (name == c.param).then_some(v.as_str()?.strip_prefix("$response.body#")?.to_owned())
-            })
-        })
-        .map(|p| pointer_to_path(&p));
-    let props = success_schema(create)
-        .map(|s| properties(ctx, s))
-        .unwrap_or_default();
-    let capture_path = from_link.clone().or_else(|| {
-        [c.param.as_str(), "id"]
-            .into_iter()
-            .find(|p| props.iter().any(|x| x == p))
-            .map(|p| format!("$.{p}"))
-    });
-    let Some(capture_path) = capture_path else {
-        ctx.gap(
-            id,
-            format!(
-                "left out: the success response of {} names no `{}` (or `id`) field and no link says where the new resource's `{}` is",
-                create.label(),
-                c.param,
-                c.param
-            ),
-        );
-        return None;
+    let key = match super::crud_key::key(ctx, create, read, &c.param) {
+        Ok(k) => k,
+        Err(why) => {
+            ctx.gap(id, format!("left out: {why}"));
+            return None;
+        }
     };
     let mut notes = vec![format!(
         "Why: what {} creates can be read back{}{}.",
@@ -333,22 +367,21 @@ fn crud(ctx: &mut Ctx<'_>, ops: &[Operation], c: &Crud) -> Option<Draft> {
             ""
         }
     )];
-    notes.push(match &from_link {
-        Some(_) => format!(
-            "Capture: `{}` at {capture_path}, as the contract's link to {} says.",
-            c.param,
-            read.label()
-        ),
-        None => format!(
-            "Capture: `{}` at {capture_path}, the create response's field of that name.",
-            c.param
-        ),
-    });
-    let item_path = |op: &Operation| {
-        op.path.replace(
-            &format!("{{{}}}", c.param),
-            &format!("${{captured.{}}}", c.param),
-        )
+    let (capture_name, capture_expr) = match &key {
+        Key::Body { path, why, .. } => {
+            notes.push(format!("Capture: `{}` at {path}, {why}.", c.param));
+            (c.param.clone(), path.clone())
+        }
+        Key::Location => {
+            notes.push(format!(
+                "Capture: the new resource's URL from the `Location` header {} documents; the later steps are sent to it.",
+                create.label()
+            ));
+            (
+                "location".to_owned(),
+                "$response.header.Location".to_owned(),
+            )
+        }
     };
 
     let mut covers: Vec<String> = Vec::new();
@@ -364,15 +397,51 @@ fn crud(ctx: &mut Ctx<'_>, ops: &[Operation], c: &Crud) -> Option<Draft> {
         (parts.when, parts.then)
     };
 
-    // 1. Create, capturing the new resource's id.
+    // 1. Create, capturing the new resource's key.
     let parts = step(ctx, ops, c.create, &id, &mut notes)?;
-    let (when, then) = add(parts, &mut covers, &mut given);
+    let (mut when, then) = add(parts, &mut covers, &mut given);
+    if let Key::Body {
+        parent: Some(parent),
+        ..
+    } = &key
+        && let Some(body) = when.get("json").cloned()
+    {
+        let given_name = body
+            .get(parent.as_str())
+            .and_then(|p| p.get(&c.param))
+            .cloned()
+            .filter(Value::is_string);
+        if given_name.is_none() {
+            let value = json!(new_name(create));
+            let body = named(ctx, create, &body, parent, &c.param, value);
+            when.insert("json".into(), body);
+        }
+    }
     let created = when.get("json").cloned();
+    let create_sent = when
+        .get("path")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let mut first = Map::new();
     first.insert("when".into(), Value::Object(when));
     first.insert("then".into(), Value::Object(then));
-    first.insert("capture".into(), json!({ c.param.clone(): capture_path }));
+    first.insert(
+        "capture".into(),
+        json!({ capture_name.clone(): capture_expr }),
+    );
     steps.push(Value::Object(first));
+
+    let item_path = |op: &Operation, when: &Map<String, Value>| match &key {
+        Key::Location => "${captured.location}".to_owned(),
+        Key::Body { .. } => fill(
+            &op.path,
+            &c.param,
+            &create.path,
+            &create_sent,
+            when.get("path").and_then(Value::as_str).unwrap_or_default(),
+        ),
+    };
 
     // 2. Read it back: the fields sent come back.
     let read_step = |ctx: &mut Ctx<'_>,
@@ -383,7 +452,7 @@ fn crud(ctx: &mut Ctx<'_>, ops: &[Operation], c: &Crud) -> Option<Draft> {
      -> Option<Value> {
         let parts = step(ctx, ops, c.read, &id, notes)?;
         let (mut when, mut then) = add(parts, covers, given);
-        when.insert("path".into(), json!(item_path(read)));
+        when.insert("path".into(), json!(item_path(read, &when)));
         read_back(ctx, read, sent, &mut then);
         Some(json!({ "when": when, "then": then }))
     };
@@ -399,11 +468,24 @@ fn crud(ctx: &mut Ctx<'_>, ops: &[Operation], c: &Crud) -> Option<Draft> {
     if let Some(u) = c.update {
         let parts = step(ctx, ops, u, &id, &mut notes)?;
         let (mut when, then) = add(parts, &mut covers, &mut given);
-        when.insert("path".into(), json!(item_path(&ops[u])));
+        when.insert("path".into(), json!(item_path(&ops[u], &when)));
         if let (Some(sent), Some(before)) = (when.get("json").cloned(), created.as_ref())
             && let Some(changed) = changed(ctx, &ops[u], &sent, before)
         {
             when.insert("json".into(), changed);
+        }
+        if let Key::Body {
+            parent: Some(parent),
+            ..
+        } = &key
+            && let Some(body) = when.get("json").cloned()
+        {
+            // The update names the same resource as its path.
+            let same = json!(format!("${{captured.{}}}", c.param));
+            when.insert(
+                "json".into(),
+                named(ctx, &ops[u], &body, parent, &c.param, same),
+            );
         }
         let updated = when.get("json").cloned();
         steps.push(json!({ "when": when, "then": then }));
@@ -420,11 +502,11 @@ fn crud(ctx: &mut Ctx<'_>, ops: &[Operation], c: &Crud) -> Option<Draft> {
     if let Some(d) = c.delete {
         let parts = step(ctx, ops, d, &id, &mut notes)?;
         let (mut when, then) = add(parts, &mut covers, &mut given);
-        when.insert("path".into(), json!(item_path(&ops[d])));
+        when.insert("path".into(), json!(item_path(&ops[d], &when)));
         steps.push(json!({ "when": when, "then": then }));
         let parts = step(ctx, ops, c.read, &id, &mut Vec::new())?;
         let (mut when, _) = add(parts, &mut covers, &mut given);
-        when.insert("path".into(), json!(item_path(read)));
+        when.insert("path".into(), json!(item_path(read, &when)));
         let documented = read
             .responses
             .iter()
@@ -469,6 +551,48 @@ fn crud(ctx: &mut Ctx<'_>, ops: &[Operation], c: &Crud) -> Option<Draft> {
     finish(ctx, id, &op_slug, covers, given, steps, notes, what)
 }
 
+/// A capture name for a link value: the parameter's name as a capture name.
+fn var_name(name: &str) -> String {
+    let v = slug(name).replace('-', "_");
+    if v.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        v
+    } else {
+        format!("v_{v}")
+    }
+}
+
+/// `value` (a link's `requestBody`) with each runtime expression in it carried over:
+/// response values as `${captured.…}` (captured in `capture`), request values as sent.
+fn carry_body(
+    value: &Value,
+    template: &str,
+    when: &Map<String, Value>,
+    capture: &mut Map<String, Value>,
+    at: &str,
+) -> Result<Value, String> {
+    Ok(match value {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| Ok((k.clone(), carry_body(v, template, when, capture, k)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|v| carry_body(v, template, when, capture, at))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => match carried(other, template, when) {
+            Carried::Literal(v) => v,
+            Carried::Capture(expr) => {
+                let var = var_name(&format!("body_{at}"));
+                capture.insert(var.clone(), json!(expr));
+                json!(format!("${{captured.{var}}}"))
+            }
+            Carried::Gap(why) => return Err(why),
+        },
+    })
+}
+
 fn linked(
     ctx: &mut Ctx<'_>,
     ops: &[Operation],
@@ -481,7 +605,7 @@ fn linked(
     let op_slug = slug(source.id.clone().unwrap_or_else(|| source.label()).as_str());
     let id = format!("gen-{op_slug}-link-{}", slug(&link.name));
     let mut notes = vec![format!(
-        "Why: the contract links {} to {} (link `{}`); the value it names is carried over.",
+        "Why: the contract links {} to {} (link `{}`); the values it names are carried over.",
         source.label(),
         target.label(),
         link.name
@@ -501,6 +625,7 @@ fn linked(
     merge(&mut given, second.given);
     let mut capture = Map::new();
     let mut when = second.when;
+    let mut carried_any = false;
     for (name, expr) in &link.parameters {
         let (loc, name) = match name.split_once('.') {
             Some(("path", n)) => (Some(ParameterLocation::Path), n),
@@ -523,19 +648,28 @@ fn linked(
             );
             return None;
         };
-        let Some(pointer) = expr
-            .as_str()
-            .and_then(|e| e.strip_prefix("$response.body#"))
-        else {
-            ctx.gap(
-                id.clone(),
-                format!("link `{}` sets `{name}` from {expr}; only `$response.body#/…` values are carried over, so the link is not followed", link.name),
-            );
-            return None;
+        let value = match carried(expr, &source.path, &first.when) {
+            Carried::Capture(c) => {
+                let var = var_name(name);
+                capture.insert(var.clone(), json!(c));
+                format!("${{captured.{var}}}")
+            }
+            Carried::Literal(v) => match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            },
+            Carried::Gap(why) => {
+                ctx.gap(
+                    id.clone(),
+                    format!(
+                        "link `{}` sets `{name}` from {why}; the link is not followed",
+                        link.name
+                    ),
+                );
+                return None;
+            }
         };
-        let var = slug(name).replace('-', "_");
-        capture.insert(var.clone(), json!(pointer_to_path(pointer)));
-        let value = format!("${{captured.{var}}}");
+        carried_any = true;
         match param.location {
             ParameterLocation::Path => {
                 let path = target.path.replace(&format!("{{{name}}}"), &value);
@@ -592,7 +726,26 @@ fn linked(
             }
         }
     }
-    if capture.is_empty() {
+    if let Some(body) = &link.request_body {
+        match carry_body(body, &source.path, &first.when, &mut capture, "body") {
+            Ok(v) => {
+                when.remove("body");
+                when.insert("json".into(), v);
+                carried_any = true;
+            }
+            Err(why) => {
+                ctx.gap(
+                    id.clone(),
+                    format!(
+                        "link `{}` sets the request body from {why}; the link is not followed",
+                        link.name
+                    ),
+                );
+                return None;
+            }
+        }
+    }
+    if !carried_any {
         ctx.gap(
             id.clone(),
             format!(
@@ -602,10 +755,11 @@ fn linked(
         );
         return None;
     }
-    let steps = vec![
-        json!({ "when": first.when, "then": first.then, "capture": capture }),
-        json!({ "when": when, "then": second.then }),
-    ];
+    let mut first_step = json!({ "when": first.when, "then": first.then });
+    if !capture.is_empty() {
+        first_step["capture"] = Value::Object(capture);
+    }
+    let steps = vec![first_step, json!({ "when": when, "then": second.then })];
     finish(
         ctx,
         id,
@@ -665,12 +819,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pointers_become_jsonpaths() {
-        assert_eq!(pointer_to_path("/id"), "$.id");
+    fn new_names_are_lower_case_words_of_the_collection() {
+        let op = |path: &str| Operation {
+            id: None,
+            method: "POST".into(),
+            path: path.into(),
+            summary: String::new(),
+            parameters: vec![],
+            request_body: None,
+            responses: vec![],
+            security: false,
+            security_requirements: vec![],
+            line: 0,
+            deprecated: false,
+            tags: vec![],
+        };
         assert_eq!(
-            pointer_to_path("/items/0/thing-id"),
-            "$.items[0]['thing-id']"
+            new_name(&op("/api/v1/namespaces/{namespace}/configmaps")),
+            "crosscheck-configmaps"
         );
-        assert_eq!(pointer_to_path("/a~1b"), "$['a/b']");
+        assert_eq!(
+            new_name(&op("/apis/apps/v1/namespaces/{namespace}/Stateful_Sets/")),
+            "crosscheck-stateful-sets"
+        );
     }
 }
