@@ -11,13 +11,12 @@ cd "$(dirname "$0")/.."
 cargo build -q --release -p crosscheck
 cargo build -q --release -p resource-api
 bin="$PWD/target/release/crosscheck"
-example="$PWD/examples/auth-resource"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-cp -r "$example/contracts" "$example/requirements.md" "$tmp/"
-mkdir -p "$tmp/scenarios"
 # The copy starts the service from the example's folder; its scenarios are only the generated ones.
-sed -e "s|^sut:|sut:\n  cwd: $example|" "$example/crosscheck.yaml" > "$tmp/crosscheck.yaml"
+bench_example_suite "$tmp"
 "$bin" generate "$tmp" >/dev/null
 "$bin" validate "$tmp" >/dev/null
 scenarios=$(grep -h '^id:' "$tmp"/scenarios/generated/*.yaml | wc -l)

@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 cargo build -q --release -p crosscheck
 cargo build -q --release -p resource-api
 bin="$PWD/target/release/crosscheck"
-example="$PWD/examples/auth-resource"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 tmp="$(mktemp -d)"
 
 export CROSSCHECK_REDIS_PORT="${CROSSCHECK_REDIS_PORT:-56391}"
@@ -26,13 +27,8 @@ crosscheck_start_redis
 trap 'crosscheck_stop_servers; rm -rf "$tmp"' EXIT
 export CROSSCHECK_BROKER_URL="redis://127.0.0.1:$CROSSCHECK_REDIS_PORT/"
 
-suite() { # $1: folder
-  mkdir -p "$1/scenarios"
-  cp -r "$example/contracts" "$example/requirements.md" "$1/"
-  sed -e "s|^sut:|sut:\n  cwd: $example|" "$example/crosscheck.yaml" > "$1/crosscheck.yaml"
-}
-suite "$tmp/rules"
-suite "$tmp/llm"
+bench_example_suite "$tmp/rules"
+bench_example_suite "$tmp/llm"
 "$bin" generate "$tmp/rules" >/dev/null
 "$bin" generate "$tmp/llm" --llm-replay "$example/llm/cassette.json" >"$tmp/llm.out"
 "$bin" validate "$tmp/rules" >/dev/null

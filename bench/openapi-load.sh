@@ -16,19 +16,11 @@
 # Writes bench/out/openapi-load.md and prints it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=bench/out; mkdir -p "$out"
-corpus="${CROSSCHECK_CORPUS:-$(cd .. && pwd)/shared/corpus}/openapi-large"
-[ -d "$corpus" ] || { echo "error: the corpus is missing at $corpus (set CROSSCHECK_CORPUS)" >&2; exit 1; }
-
-need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
-need hyperfine hyperfine
-[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-python3 -c 'import venv, ensurepip' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null; }
-
-venv=$out/venv-schemathesis
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -c 'import schemathesis' 2>/dev/null || "$venv/bin/pip" install -q schemathesis
-st_version=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("schemathesis"))')
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_corpus
+bench_need_peers
+bench_schemathesis
 
 cargo build -q --release -p crosscheck-contract --example load_contract
 load=$PWD/target/release/examples/load_contract

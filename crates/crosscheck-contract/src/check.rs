@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::model::{Contract, Operation, ResponseSpec};
 use crate::schema::standalone;
+use crate::sequence::Sequence;
 
 /// At most this many schema violations are listed for one body; the rest are counted.
 const MAX_SCHEMA_VIOLATIONS: usize = 20;
@@ -45,8 +46,13 @@ impl fmt::Display for Violation {
 
 type Compiled = Result<jsonschema::Validator, String>;
 
-/// Where a response schema sits: operation, response and media indexes.
-type Slot = (usize, usize, usize);
+/// A schema of an operation: response and media indexes, and whether it is the
+/// `itemSchema`.
+type Slot3 = (usize, usize, bool);
+
+/// Where a response schema sits: operation, response and media indexes, and whether it
+/// is the media type's 3.2 `itemSchema`.
+type Slot = (usize, usize, usize, bool);
 
 /// Validators compiled on first use, shared by every thread that checks responses.
 #[derive(Default)]
@@ -139,13 +145,41 @@ fn readable(e: &jsonschema::ValidationError<'_>) -> String {
     format!("{cut}…")
 }
 
+/// Appends `instance`'s violations of `validator` to `out`, pointers prefixed with
+/// `prefix`, at most [`MAX_SCHEMA_VIOLATIONS`] in all.
+fn schema_violations(
+    validator: &jsonschema::Validator,
+    instance: &Value,
+    prefix: &str,
+    out: &mut Vec<Violation>,
+) {
+    let mut extra = 0usize;
+    for e in validator.iter_errors(instance) {
+        if out.len() < MAX_SCHEMA_VIOLATIONS {
+            out.push(Violation {
+                message: readable(&e),
+                pointer: format!("{prefix}{}", e.instance_path().as_str()),
+            });
+        } else {
+            extra += 1;
+        }
+    }
+    if extra > 0 {
+        out.push(Violation::whole(format!(
+            "and {extra} more schema violations"
+        )));
+    }
+}
+
 impl Contract {
     /// Checks one response to `op` (an operation of this contract, e.g. from
     /// [`Contract::find_operation`]) against what the contract documents: the status
     /// must be documented (exact code, `NXX` range or `default`); a body must have a
     /// documented content type; a JSON body must parse and satisfy the schema; a
-    /// response documented without content must have no body. Returns nothing when the
-    /// response conforms.
+    /// response documented without content must have no body; a sequential body (JSON
+    /// Lines, NDJSON, JSON text sequences, server-sent events) is checked item by item
+    /// against the media type's 3.2 `itemSchema`, and as an array against its `schema`.
+    /// Returns nothing when the response conforms.
     ///
     /// Validators are compiled once per response schema and cached in the contract, so
     /// checking is cheap after the first call and safe from many threads.
@@ -211,6 +245,14 @@ impl Contract {
             }
         };
         let (media_type, schema) = &spec.media[mi];
+        let sequence = actual
+            .as_deref()
+            .and_then(Sequence::of)
+            .or_else(|| Sequence::of(&essence(media_type)));
+        if let Some(sequence) = sequence {
+            self.check_sequence(op, (ri, mi), sequence, body, &mut out);
+            return out;
+        }
         let json = match &actual {
             Some(ct) => is_json(ct),
             None => is_json(&essence(media_type)),
@@ -236,34 +278,63 @@ impl Contract {
         let Some(schema) = schema else {
             return out;
         };
-        let compiled = self.validator(op, (ri, mi), schema);
+        let compiled = self.validator(op, (ri, mi, false), schema);
         match &*compiled {
             Err(e) => out.push(Violation::whole(format!(
                 "the contract's schema for status {status} of {label} (`{media_type}`) cannot be compiled: {e}; fix the contract"
             ))),
-            Ok(validator) => {
-                let mut extra = 0usize;
-                for e in validator.iter_errors(&instance) {
-                    if out.len() < MAX_SCHEMA_VIOLATIONS {
-                        out.push(Violation {
-                            message: readable(&e),
-                            pointer: e.instance_path().as_str().to_owned(),
-                        });
-                    } else {
-                        extra += 1;
-                    }
-                }
-                if extra > 0 {
-                    out.push(Violation::whole(format!(
-                        "and {extra} more schema violations"
-                    )));
-                }
-            }
+            Ok(validator) => schema_violations(validator, &instance, "", &mut out),
         }
         out
     }
 
-    /// Compiles every response schema now, returning those that do not compile as
+    /// A sequential body (3.2): each item against the media type's `itemSchema`, and
+    /// the items as one array against its `schema`.
+    fn check_sequence(
+        &self,
+        op: &Operation,
+        (ri, mi): (usize, usize),
+        sequence: Sequence,
+        body: &[u8],
+        out: &mut Vec<Violation>,
+    ) {
+        let spec = &op.responses[ri];
+        let (media_type, schema) = &spec.media[mi];
+        let items = match sequence.items(body) {
+            Ok(items) => items,
+            Err(e) => {
+                out.push(Violation::whole(format!(
+                    "the `{media_type}` body cannot be read item by item: {e}"
+                )));
+                return;
+            }
+        };
+        let cannot = |e: &str, what: &str| {
+            Violation::whole(format!(
+                "the contract's {what} for status {} of {} (`{media_type}`) cannot be compiled: {e}; fix the contract",
+                spec.status,
+                op.label()
+            ))
+        };
+        if let Some((_, item_schema)) = spec.item_schemas.iter().find(|(m, _)| m == media_type) {
+            match &*self.validator(op, (ri, mi, true), item_schema) {
+                Err(e) => out.push(cannot(e, "`itemSchema`")),
+                Ok(validator) => {
+                    for (i, item) in items.iter().enumerate() {
+                        schema_violations(validator, item, &format!("/{i}"), out);
+                    }
+                }
+            }
+        }
+        if let Some(schema) = schema {
+            match &*self.validator(op, (ri, mi, false), schema) {
+                Err(e) => out.push(cannot(e, "schema")),
+                Ok(validator) => schema_violations(validator, &Value::Array(items), "", out),
+            }
+        }
+    }
+
+    /// Compiles every response schema (and 3.2 `itemSchema`) now, returning those that do not compile as
     /// `(operation, status, media type, error)`. For `crosscheck validate`; checking
     /// compiles lazily anyway.
     pub fn compile_all(&self) -> Vec<(String, String, String, String)> {
@@ -272,12 +343,25 @@ impl Contract {
             for (ri, spec) in op.responses.iter().enumerate() {
                 for (mi, (media, schema)) in spec.media.iter().enumerate() {
                     if let Some(schema) = schema
-                        && let Err(e) = &*self.validator(op, (ri, mi), schema)
+                        && let Err(e) = &*self.validator(op, (ri, mi, false), schema)
                     {
                         bad.push((
                             op.label(),
                             spec.status.to_string(),
                             media.clone(),
+                            e.clone(),
+                        ));
+                    }
+                }
+                for (media, item) in &spec.item_schemas {
+                    let Some(mi) = spec.media.iter().position(|(m, _)| m == media) else {
+                        continue;
+                    };
+                    if let Err(e) = &*self.validator(op, (ri, mi, true), item) {
+                        bad.push((
+                            op.label(),
+                            spec.status.to_string(),
+                            format!("{media} (itemSchema)"),
                             e.clone(),
                         ));
                     }
@@ -302,12 +386,12 @@ impl Contract {
         self.operations.iter().position(|o| o == op)
     }
 
-    fn validator(&self, op: &Operation, (ri, mi): (usize, usize), schema: &Value) -> Arc<Compiled> {
+    fn validator(&self, op: &Operation, (ri, mi, item): Slot3, schema: &Value) -> Arc<Compiled> {
         let Some(oi) = self.index_of(op) else {
             tracing::debug!(operation = %op.label(), "operation is not from this contract; compiling without cache");
             return Arc::new(compile(schema, &self.schema_definitions));
         };
-        let slot = (oi, ri, mi);
+        let slot = (oi, ri, mi, item);
         if let Some(hit) = self
             .validators
             .compiled
@@ -362,5 +446,64 @@ mod tests {
         assert_eq!(best_media(&media, "text/plain"), Some(1));
         assert_eq!(best_media(&media, "image/png"), Some(0));
         assert_eq!(best_media(&media[2..], "text/html"), None);
+    }
+
+    #[test]
+    fn sequential_bodies_are_checked_item_by_item() {
+        let c = crate::parse(
+            "logs.yaml",
+            r#"
+openapi: 3.2.0
+info: { title: logs, version: "1" }
+paths:
+  /logs:
+    get:
+      responses:
+        "200":
+          description: a stream of log entries
+          content:
+            application/jsonl:
+              itemSchema:
+                type: object
+                required: [level]
+                properties: { level: { type: integer, minimum: 0 } }
+              schema: { type: array, maxItems: 2 }
+            text/event-stream:
+              itemSchema:
+                type: object
+                required: [event]
+                properties: { event: { enum: [tick] }, retry: { type: integer } }
+"#,
+        )
+        .unwrap();
+        let op = &c.operations[0];
+        let check = |ct: &str, body: &str| c.check_response(op, 200, Some(ct), body.as_bytes());
+        assert!(check("application/jsonl", "{\"level\":1}\n{\"level\":2}\n").is_empty());
+        let v = check("application/jsonl", "{\"level\":1}\n{\"level\":-1}\n");
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].pointer, "/1/level");
+        let v = check(
+            "application/jsonl",
+            "{\"level\":1}\n{\"level\":2}\n{\"level\":3}\n",
+        );
+        assert!(
+            v[0].message.contains("more than 2 items") || v[0].message.contains("has more"),
+            "{v:?}"
+        );
+        let v = check("application/jsonl", "{\"level\":1}\nnot json\n");
+        assert!(
+            v[0].message.starts_with(
+                "the `application/jsonl` body cannot be read item by item: line 2 is not valid JSON"
+            ),
+            "{v:?}"
+        );
+        assert!(check("text/event-stream", "event: tick\ndata: 1\nretry: 5\n\n").is_empty());
+        let v = check(
+            "text/event-stream",
+            "event: tick\ndata: 1\n\nevent: tock\ndata: 2\n\n",
+        );
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].pointer, "/1/event");
+        assert!(c.compile_all().is_empty());
     }
 }

@@ -4,7 +4,7 @@
 //! crosscheck reads a service's contract to know which operations exist, which statuses
 //! and bodies each may answer with, and which need credentials; the runner asks
 //! [`Contract::check_response`] whether what came back conforms. It reads Swagger 2.0
-//! and OpenAPI 3.0 and 3.1, in JSON or YAML, with `$ref`s inside one file and (through
+//! and OpenAPI 3.0, 3.1 and 3.2, in JSON or YAML, with `$ref`s inside one file and (through
 //! [`load`]) to other files by relative path. Schemas are
 //! handed out as JSON Schema 2020-12 (OpenAPI 3.0's dialect is rewritten) whose `$ref`s
 //! name the contract's shared [`Contract::schema_definitions`];
@@ -48,7 +48,8 @@
 //! );
 //! ```
 //!
-//! The modules follow the pipeline: `load` (text → `serde_json::Value`), `external`
+//! The modules follow the pipeline: `load` (text → `serde_json::Value`), `self_uri`
+//! (3.2 `$ref`s resolved against `$self`), `external`
 //! (other files gathered into the document), `swagger` (2.0 rewritten as 3.0), `resolve`
 //! (`$ref`s, cycles), `schema` (OpenAPI schema → JSON Schema 2020-12), `openapi`
 //! (document → [`Contract`]), `check` (response conformance). Other formats (Pact,
@@ -61,8 +62,11 @@ mod lines;
 mod load;
 mod model;
 mod openapi;
+pub mod querystring;
 mod resolve;
 mod schema;
+mod self_uri;
+mod sequence;
 mod swagger;
 
 use std::path::Path;
@@ -77,6 +81,26 @@ pub use model::{
     StatusKey,
 };
 
+/// The items of a body in a sequential media type (OpenAPI 3.2: `application/jsonl`,
+/// `application/x-ndjson`, `application/json-seq` and `+json-seq`, `text/event-stream`),
+/// as 3.2's `itemSchema` sees them: `None` when `media_type` is not sequential, else the
+/// items in order or why the body cannot be read (naming the line or record).
+///
+/// ```
+/// let items = crosscheck_contract::sequential_items("application/x-ndjson", b"{\"a\":1}\n2\n");
+/// assert_eq!(items, Some(Ok(vec![serde_json::json!({"a": 1}), serde_json::json!(2)])));
+/// assert_eq!(crosscheck_contract::sequential_items("application/json", b"{}"), None);
+/// ```
+pub fn sequential_items(media_type: &str, body: &[u8]) -> Option<Result<Vec<Value>, String>> {
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    sequence::Sequence::of(&essence).map(|s| s.items(body))
+}
+
 /// Reads and parses the contract at `path`. The file is named in errors as given.
 /// `$ref`s to other files are followed, relative to the file they are written in; each
 /// file is read once.
@@ -86,7 +110,8 @@ pub fn load(path: &Path) -> Result<Contract, ContractError> {
         source,
     })?;
     let label = path.display().to_string();
-    let doc = load::to_value(&label, &text)?;
+    let mut doc = load::to_value(&label, &text)?;
+    self_uri::localize(&mut doc);
     let (doc, files) = external::gather(path, &label, doc, &mut |p| std::fs::read_to_string(p))?;
     read_document(&label, &text, doc, &files)
 }
@@ -96,8 +121,15 @@ pub fn load(path: &Path) -> Result<Contract, ContractError> {
 /// read as JSON, anything else as YAML. With no file to be relative to, `$ref`s to
 /// other files are refused; [`load`] follows them.
 pub fn parse(file_label: &str, text: &str) -> Result<Contract, ContractError> {
-    let doc = load::to_value(file_label, text)?;
+    let mut doc = load::to_value(file_label, text)?;
+    self_uri::localize(&mut doc);
     read_document(file_label, text, doc, &external::Files::default())
+}
+
+/// The JSON value of a document's text, parsed as [`parse`] would (by `file_label`'s
+/// extension, else by its first character), without reading it as a contract.
+pub fn document(file_label: &str, text: &str) -> Result<Value, ContractError> {
+    load::to_value(file_label, text)
 }
 
 /// A parsed document (Swagger 2.0 or OpenAPI 3.x, other files gathered) → [`Contract`],

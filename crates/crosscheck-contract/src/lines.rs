@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    "get", "put", "post", "delete", "options", "head", "patch", "trace", "query",
 ];
 
 /// 1-based lines of `(path template, lower-case method)` keys.
@@ -19,6 +19,8 @@ pub(crate) fn operation_lines(text: &str) -> HashMap<(String, String), u32> {
     let mut path_indent: Option<usize> = None;
     let mut method_indent: Option<usize> = None;
     let mut current: Option<String> = None;
+    // Inside a path's 3.2 `additionalOperations`: the indentation of its method keys.
+    let mut extra: Option<Option<usize>> = None;
     for (n, line) in text.lines().enumerate() {
         let Some((indent, key)) = key_of(line) else {
             continue;
@@ -38,13 +40,23 @@ pub(crate) fn operation_lines(text: &str) -> HashMap<(String, String), u32> {
         if indent == pi {
             current = Some(key);
             method_indent = None;
+            extra = None;
         } else if indent > pi
             && let Some(path) = &current
         {
             let mi = *method_indent.get_or_insert(indent);
-            if indent == mi && METHODS.contains(&key.as_str()) {
-                let line = u32::try_from(n + 1).unwrap_or(0);
-                out.entry((path.clone(), key)).or_insert(line);
+            let line = u32::try_from(n + 1).unwrap_or(0);
+            if indent == mi {
+                extra = (key == "additionalOperations").then_some(None);
+                if METHODS.contains(&key.as_str()) {
+                    out.entry((path.clone(), key)).or_insert(line);
+                }
+            } else if let Some(inner) = &mut extra {
+                // `additionalOperations: { COPY: … }`, kept under the method in lower case.
+                if *inner.get_or_insert(indent) == indent {
+                    out.entry((path.clone(), key.to_ascii_lowercase()))
+                        .or_insert(line);
+                }
             }
         }
     }
@@ -130,6 +142,18 @@ mod tests {
         assert_eq!(get("/resources/{id}", "patch"), None);
         assert_eq!(get("/x", "get"), None);
         assert_eq!(lines.len(), 4);
+    }
+
+    #[test]
+    fn additional_operations_3_2() {
+        let text = "openapi: 3.2.0\npaths:\n  /pets/{id}:\n    query:\n      responses: {}\n    additionalOperations:\n      COPY:\n        responses:\n          LOCK: {}\n      PURGE: {}\n    get: {}\n";
+        let lines = operation_lines(text);
+        let get = |m: &str| lines.get(&("/pets/{id}".to_owned(), m.to_owned())).copied();
+        assert_eq!(get("query"), Some(4));
+        assert_eq!(get("copy"), Some(7));
+        assert_eq!(get("purge"), Some(10));
+        assert_eq!(get("lock"), None);
+        assert_eq!(get("get"), Some(11));
     }
 
     #[test]

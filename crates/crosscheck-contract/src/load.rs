@@ -36,7 +36,8 @@ pub(crate) fn to_value(file: &str, text: &str) -> Result<Value, ContractError> {
     if text.trim().is_empty() {
         return Err(ContractError::NotOpenApi {
             file: file.to_owned(),
-            reason: "the file is empty; write an OpenAPI 3.0 or 3.1 description into it".to_owned(),
+            reason: "the file is empty; write an OpenAPI 3.0, 3.1 or 3.2 description into it"
+                .to_owned(),
         });
     }
     match detect(file, text) {

@@ -37,9 +37,26 @@ pub struct Contract {
     pub warnings: Vec<String>,
     /// `servers` (Swagger 2.0: `schemes`, `host` and `basePath`), in document order.
     pub servers: Vec<Server>,
+    /// The top-level `tags`, in document order (3.2 adds `summary`, `parent`, `kind`).
+    pub tags: Vec<Tag>,
     /// Compiled response validators, built on first use. Assumes `operations` is not
     /// changed after the first [`Contract::check_response`].
     pub(crate) validators: ValidatorCache,
+}
+
+/// One entry of the top-level `tags`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tag {
+    /// Its name, as operations name it.
+    pub name: String,
+    /// A short summary (3.2), else empty.
+    pub summary: String,
+    /// Its description, else empty.
+    pub description: String,
+    /// The tag it is nested under (3.2 `parent`).
+    pub parent: Option<String>,
+    /// What kind of tag it is (3.2 `kind`, e.g. `nav`, `badge`, `audience`).
+    pub kind: Option<String>,
 }
 
 /// One operation: a method on a path template.
@@ -47,7 +64,8 @@ pub struct Contract {
 pub struct Operation {
     /// `operationId`.
     pub id: Option<String>,
-    /// Upper case: `GET`, `POST`, …
+    /// Upper case for the fixed methods (`GET`, `POST`, …, and 3.2's `QUERY`); as
+    /// written for 3.2 `additionalOperations` (`COPY`), which are sent as they are.
     pub method: String,
     /// The path template, e.g. `/resources/{id}`.
     pub path: String,
@@ -67,6 +85,10 @@ pub struct Operation {
     pub security_requirements: Vec<SecurityRequirement>,
     /// 1-based line of the operation's method key, 0 when unknown.
     pub line: u32,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// `tags`, as written.
+    pub tags: Vec<String>,
 }
 
 /// Where a parameter travels.
@@ -80,6 +102,10 @@ pub enum ParameterLocation {
     Header,
     /// `in: cookie`.
     Cookie,
+    /// `in: querystring` (3.2): the whole query string is one value, serialized as the
+    /// parameter's [`Parameter::content_type`] says (most often
+    /// `application/x-www-form-urlencoded`).
+    Querystring,
 }
 
 impl fmt::Display for ParameterLocation {
@@ -89,6 +115,7 @@ impl fmt::Display for ParameterLocation {
             ParameterLocation::Query => "query",
             ParameterLocation::Header => "header",
             ParameterLocation::Cookie => "cookie",
+            ParameterLocation::Querystring => "querystring",
         })
     }
 }
@@ -111,6 +138,11 @@ pub struct Parameter {
     pub explode: bool,
     /// Named examples (`examples` by name; a lone `example` is named `example`).
     pub examples: Vec<(String, Value)>,
+    /// The media type of its `content`, when it is described by one instead of a
+    /// `schema` (always so for [`ParameterLocation::Querystring`]).
+    pub content_type: Option<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
 }
 
 /// How a parameter's value is written into the request (OpenAPI `style`).
@@ -131,6 +163,8 @@ pub enum ParameterStyle {
     PipeDelimited,
     /// `deepObject`: `id[role]=admin` (query objects).
     DeepObject,
+    /// `cookie` (3.2): `id=5` in a `Cookie` header, without percent-encoding.
+    Cookie,
     /// A style this version does not know, as written.
     Other(String),
 }
@@ -146,6 +180,7 @@ impl ParameterStyle {
             "spaceDelimited" => ParameterStyle::SpaceDelimited,
             "pipeDelimited" => ParameterStyle::PipeDelimited,
             "deepObject" => ParameterStyle::DeepObject,
+            "cookie" => ParameterStyle::Cookie,
             other => ParameterStyle::Other(other.to_owned()),
         }
     }
@@ -153,7 +188,9 @@ impl ParameterStyle {
     /// The style a parameter has when none is written.
     pub fn default_for(location: ParameterLocation) -> ParameterStyle {
         match location {
-            ParameterLocation::Query | ParameterLocation::Cookie => ParameterStyle::Form,
+            ParameterLocation::Query
+            | ParameterLocation::Cookie
+            | ParameterLocation::Querystring => ParameterStyle::Form,
             ParameterLocation::Path | ParameterLocation::Header => ParameterStyle::Simple,
         }
     }
@@ -218,6 +255,10 @@ pub struct RequestBody {
     /// Named examples of the body, from every media type (a lone `example` is named
     /// `example`).
     pub examples: Vec<(String, Value)>,
+    /// 3.2 `itemSchema`s: media type → the schema of each item of a sequential body
+    /// (`application/jsonl`, `application/x-ndjson`, `application/json-seq`,
+    /// `text/event-stream`).
+    pub item_schemas: Vec<(String, Value)>,
 }
 
 /// The key a response is documented under.
@@ -283,6 +324,9 @@ pub struct ResponseSpec {
     pub examples: Vec<(String, Value)>,
     /// Operations that can follow this response, with values taken from it.
     pub links: Vec<Link>,
+    /// 3.2 `itemSchema`s: media type → the schema each item of a sequential body
+    /// (JSON Lines, NDJSON, JSON text sequences, server-sent events) must satisfy.
+    pub item_schemas: Vec<(String, Value)>,
 }
 
 /// One alternative of a security requirement: schemes that must all be satisfied, with
@@ -300,6 +344,30 @@ pub struct SecurityScheme {
     pub name: String,
     /// What kind it is.
     pub kind: SecurityKind,
+    /// `deprecated: true` (3.2).
+    pub deprecated: bool,
+    /// OAuth 2: `oauth2MetadataUrl` (3.2), the authorization server's metadata.
+    pub oauth2_metadata_url: Option<String>,
+    /// OAuth 2: the flows, in document order.
+    pub oauth2_flows: Vec<OAuthFlow>,
+}
+
+/// One OAuth 2 flow of a security scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OAuthFlow {
+    /// `implicit`, `password`, `clientCredentials`, `authorizationCode` or (3.2)
+    /// `deviceAuthorization`.
+    pub kind: String,
+    /// `authorizationUrl`.
+    pub authorization_url: Option<String>,
+    /// `deviceAuthorizationUrl` (3.2).
+    pub device_authorization_url: Option<String>,
+    /// `tokenUrl`.
+    pub token_url: Option<String>,
+    /// `refreshUrl`.
+    pub refresh_url: Option<String>,
+    /// The scope names.
+    pub scopes: Vec<String>,
 }
 
 /// The kinds of security scheme.
@@ -429,11 +497,14 @@ mod tests {
                     media: vec![],
                     examples: vec![],
                     links: vec![],
+                    item_schemas: vec![],
                 })
                 .collect(),
             security: false,
             security_requirements: vec![],
             line: 0,
+            deprecated: false,
+            tags: vec![],
         }
     }
 
@@ -449,6 +520,7 @@ mod tests {
             security_schemes: vec![],
             warnings: vec![],
             servers: vec![],
+            tags: vec![],
             validators: ValidatorCache::default(),
         }
     }

@@ -37,7 +37,7 @@ pub(crate) fn upgrade(file: &str, doc: &Value) -> Result<Value, ContractError> {
             file: file.to_owned(),
             pointer: "/swagger".to_owned(),
             what: format!("swagger {version}"),
-            help: "crosscheck reads Swagger 2.0 and OpenAPI 3.0 and 3.1; convert older descriptions to one of those".to_owned(),
+            help: "crosscheck reads Swagger 2.0 and OpenAPI 3.0, 3.1 and 3.2; convert older descriptions to one of those".to_owned(),
         });
     }
     let u = Upgrader { file, doc };

@@ -362,3 +362,44 @@ fn contract_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Contract>();
 }
+
+#[test]
+fn openapi_3_2_self_is_the_base_of_references() {
+    let c = load(&fixture("self-3.2/openapi.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.source_format, "openapi 3.2.0");
+    let op = c.find_operation("GET", "/pets/7").unwrap();
+    assert_eq!(op.parameters[0].name, "id");
+    let json = Some("application/json");
+    assert!(c.check_response(op, 200, json, br#"{"id": 7}"#).is_empty());
+    let v = c.check_response(op, 200, json, br#"{"id": "7"}"#);
+    assert_eq!(v[0].pointer, "/id", "{v:?}");
+    // `https://pets.example.com/api/schemas/error.yaml` is the file beside the entry file.
+    let v = c.check_response(op, 404, json, br#"{"code": 5}"#);
+    assert_eq!(v[0].pointer, "/code", "{v:?}");
+    assert!(
+        c.check_response(op, 500, json, br#"{"code": "E"}"#)
+            .is_empty()
+    );
+
+    // Read from text, the document still names itself; a neighbour cannot be read.
+    let text = std::fs::read_to_string(fixture("self-3.2/openapi.yaml")).unwrap();
+    let err = crosscheck_contract::parse("openapi.yaml", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("a `$ref` to another document (`schemas/error.yaml#/Error`) in a contract read from text"),
+        "{err}"
+    );
+    // Another host stays remote, and is refused at its place.
+    let remote = text.replace(
+        "https://pets.example.com/api/schemas/error.yaml#/Error",
+        "https://elsewhere.example.com/error.yaml#/Error",
+    );
+    let err = crosscheck_contract::parse("openapi.yaml", &remote)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("at `#/paths/~1pets~1{id}/get/responses/404/content/application~1json/schema/$ref`: a `$ref` to a remote document"),
+        "{err}"
+    );
+}

@@ -130,8 +130,10 @@ pub fn plan(files: &[GeneratedFile], existing: &BTreeMap<String, String>) -> Vec
             (f.path.clone(), action)
         })
         .collect();
+    let generated: std::collections::HashSet<&str> =
+        files.iter().map(|f| f.path.as_str()).collect();
     for path in existing.keys() {
-        if !files.iter().any(|f| &f.path == path) {
+        if !generated.contains(path.as_str()) {
             out.push((path.clone(), Action::Stale));
         }
     }

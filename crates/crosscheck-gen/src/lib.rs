@@ -95,10 +95,14 @@ pub fn generate(input: &Input<'_>) -> Generated {
 }
 
 /// The requirement IDs each operation's `x-requirements` names, per operation of
-/// `contract`, read from the contract's text (JSON or YAML). Empty lists when the text
-/// cannot be read (the contract loaded from it already, so that does not happen).
-pub fn x_requirements(contract: &Contract, text: &str) -> Vec<Vec<String>> {
-    let doc: Value = serde_saphyr::from_str(text).unwrap_or(Value::Null);
+/// `contract`, read from the contract's text (JSON or YAML, as `file` says). Empty lists
+/// when the text never names the key, or cannot be read (the contract loaded from it
+/// already, so that does not happen).
+pub fn x_requirements(contract: &Contract, file: &str, text: &str) -> Vec<Vec<String>> {
+    if !text.contains("x-requirements") {
+        return vec![Vec::new(); contract.operations.len()];
+    }
+    let doc: Value = crosscheck_contract::document(file, text).unwrap_or(Value::Null);
     contract
         .operations
         .iter()

@@ -79,17 +79,37 @@ pub fn link_all(
         }
         index.fields.add(i, &keys);
     }
+    // A path is named only when all its words but the last are in the text, so any one
+    // of them can key it: the rarest, so that a text naming `/api/v1/…` does not make
+    // every operation under `/api` a candidate.
+    let inner: Vec<Vec<&str>> = sut
+        .operations
+        .iter()
+        .map(|op| {
+            let mut segs: Vec<&str> = op
+                .path
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .collect();
+            segs.pop();
+            segs
+        })
+        .collect();
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for segs in &inner {
+        for s in segs {
+            *seen.entry(s).or_default() += 1;
+        }
+    }
     for (i, op) in sut.operations.iter().enumerate() {
         let id_key = match &op.id {
             Some(id) => crate::text::first_word(id),
             None => Some(String::new()),
         };
-        let segs: Vec<&str> = op
-            .path
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .filter(|w| !w.is_empty())
-            .collect();
-        let path_key = (segs.len() > 1).then(|| segs[0].to_owned());
+        let path_key = inner[i]
+            .iter()
+            .min_by_key(|s| seen[*s])
+            .map(|s| (*s).to_owned());
         match (id_key, path_key) {
             (Some(a), Some(b)) => index.ops.add(i, &[a, b]),
             _ => index.ops.add(i, &[]),

@@ -28,7 +28,7 @@ fn block(value: &Value, indent: usize, out: &mut String) {
                 pad(indent, out);
                 out.push('-');
                 match v {
-                    Value::Object(m) if !m.is_empty() && flow(v).len() > FLOW_WIDTH => {
+                    Value::Object(m) if !m.is_empty() && !fits(v, FLOW_WIDTH) => {
                         // The first key on the dash line, the rest below it.
                         let mut inner = String::new();
                         block(v, indent + 2, &mut inner);
@@ -37,7 +37,7 @@ fn block(value: &Value, indent: usize, out: &mut String) {
                     }
                     _ => {
                         out.push(' ');
-                        out.push_str(&flow_or_scalar(v));
+                        flow(v, out);
                         out.push('\n');
                     }
                 }
@@ -45,19 +45,18 @@ fn block(value: &Value, indent: usize, out: &mut String) {
         }
         other => {
             pad(indent, out);
-            out.push_str(&flow_or_scalar(other));
+            flow(other, out);
             out.push('\n');
         }
     }
 }
 
 fn value_after_key(v: &Value, indent: usize, out: &mut String) {
-    let f = flow_or_scalar(v);
     let nested = matches!(v, Value::Object(m) if !m.is_empty())
         || matches!(v, Value::Array(a) if !a.is_empty());
-    if !nested || f.len() + indent <= FLOW_WIDTH {
+    if !nested || fits(v, FLOW_WIDTH.saturating_sub(indent)) {
         out.push(' ');
-        out.push_str(&f);
+        flow(v, out);
         out.push('\n');
     } else {
         out.push('\n');
@@ -65,29 +64,71 @@ fn value_after_key(v: &Value, indent: usize, out: &mut String) {
     }
 }
 
-fn flow_or_scalar(v: &Value) -> String {
-    match v {
-        Value::Object(_) | Value::Array(_) => flow(v),
-        _ => scalar(v),
-    }
+/// Whether the flow rendering of `v` is at most `width` long, without rendering more of
+/// it than that (a large body is asked at every level of nesting).
+fn fits(v: &Value, width: usize) -> bool {
+    flow_len(v, width).is_some()
 }
 
-/// `{ a: 1, b: [x, y] }`.
-fn flow(v: &Value) -> String {
-    match v {
-        Value::Object(m) if m.is_empty() => "{}".to_owned(),
+/// The length of `v`'s flow rendering when it is at most `budget`, else `None`.
+fn flow_len(v: &Value, budget: usize) -> Option<usize> {
+    let len = match v {
+        Value::Object(m) if m.is_empty() => 2,
+        Value::Array(a) if a.is_empty() => 2,
         Value::Object(m) => {
-            let parts: Vec<String> = m
-                .iter()
-                .map(|(k, v)| format!("{}: {}", key(k), flow(v)))
-                .collect();
-            format!("{{ {} }}", parts.join(", "))
+            // `{ ` + `k: v` joined by `, ` + ` }`
+            let mut total = 4 + 2 * (m.len() - 1);
+            for (k, v) in m {
+                if total > budget {
+                    return None;
+                }
+                total += key(k).len() + 2;
+                total += flow_len(v, budget.checked_sub(total)?)?;
+            }
+            total
         }
         Value::Array(a) => {
-            let parts: Vec<String> = a.iter().map(flow).collect();
-            format!("[{}]", parts.join(", "))
+            let mut total = 2 + 2 * (a.len() - 1);
+            for v in a {
+                if total > budget {
+                    return None;
+                }
+                total += flow_len(v, budget - total)?;
+            }
+            total
         }
-        other => scalar(other),
+        other => scalar(other).len(),
+    };
+    (len <= budget).then_some(len)
+}
+
+/// `{ a: 1, b: [x, y] }`, appended to `out`.
+fn flow(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(m) if m.is_empty() => out.push_str("{}"),
+        Value::Object(m) => {
+            out.push_str("{ ");
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&key(k));
+                out.push_str(": ");
+                flow(v, out);
+            }
+            out.push_str(" }");
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                flow(v, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&scalar(other)),
     }
 }
 
@@ -142,5 +183,24 @@ mod tests {
         let text = to_yaml(&v);
         let back: Value = serde_saphyr::from_str(&text).expect("valid YAML");
         assert_eq!(back, v, "{text}");
+    }
+
+    #[test]
+    fn the_width_check_agrees_with_the_rendering() {
+        let values = [
+            json!({}),
+            json!([]),
+            json!({"a": 1}),
+            json!({"a": [1, "two", {"b": null}], "c": {"d": "x: y"}}),
+            json!(["a", ["b", ["c"]], {"k": "v", "l": true}]),
+            json!({"long": "x".repeat(80)}),
+        ];
+        for v in values {
+            let mut text = String::new();
+            flow(&v, &mut text);
+            for width in 0..text.len() + 3 {
+                assert_eq!(fits(&v, width), text.len() <= width, "{text} at {width}");
+            }
+        }
     }
 }

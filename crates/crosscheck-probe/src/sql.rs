@@ -300,14 +300,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[tokio::test]
-    async fn sqlite_round_trip_with_parameters() {
+    /// A probe on a new SQLite file (kept while the folder lives).
+    async fn sqlite() -> (tempfile::TempDir, SqlProbe) {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("t.db");
         std::fs::File::create(&file).unwrap();
         let probe = SqlProbe::connect(&format!("sqlite:{}", file.display()))
             .await
             .unwrap();
+        (dir, probe)
+    }
+
+    #[tokio::test]
+    async fn sqlite_round_trip_with_parameters() {
+        let (_dir, probe) = sqlite().await;
         probe
             .execute(
                 "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL, ok BOOLEAN, raw BLOB, note TEXT)",
@@ -335,12 +341,7 @@ mod tests {
 
     #[tokio::test]
     async fn bad_sql_names_the_probe_and_the_query() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("t.db");
-        std::fs::File::create(&file).unwrap();
-        let probe = SqlProbe::connect(&format!("sqlite:{}", file.display()))
-            .await
-            .unwrap();
+        let (_dir, probe) = sqlite().await;
         let e = probe
             .query("SELEC nothing", &[])
             .await

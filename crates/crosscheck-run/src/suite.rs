@@ -47,6 +47,13 @@ impl Suite {
     /// Reads the suite at `dir` (a folder holding `crosscheck.yaml`, or the map file
     /// itself). Every problem found is reported, not only the first.
     pub fn load(dir: &Path) -> Result<Suite, RunError> {
+        Suite::load_skipping(dir, &[])
+    }
+
+    /// [`Suite::load`] without reading the scenario files below the folders in `skip`
+    /// (relative ones are below the scenarios folder): `generate` replaces the generated
+    /// folder's files, so parsing thousands of them first is wasted work.
+    pub fn load_skipping(dir: &Path, skip: &[PathBuf]) -> Result<Suite, RunError> {
         let (root, map_path) = if dir.is_file() {
             (
                 dir.parent().unwrap_or(Path::new(".")).to_path_buf(),
@@ -93,6 +100,7 @@ impl Suite {
             &map,
             &map_label,
             &map_text,
+            skip,
             &mut sources,
             &mut problems,
         );
@@ -149,10 +157,22 @@ fn read_scenarios(
     map: &SystemMap,
     map_label: &str,
     map_text: &str,
+    skip: &[PathBuf],
     sources: &mut HashMap<String, String>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<LoadedScenario> {
     let target = root.join(&map.scenarios);
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let skip: Vec<PathBuf> = skip
+        .iter()
+        .map(|s| {
+            absolute(&if s.is_absolute() {
+                s.clone()
+            } else {
+                target.join(s)
+            })
+        })
+        .collect();
     let files: Vec<PathBuf> = if target.is_file() {
         vec![target]
     } else {
@@ -173,6 +193,9 @@ fn read_scenarios(
     };
     let mut out = Vec::new();
     for path in files {
+        if !skip.is_empty() && skip.iter().any(|s| absolute(&path).starts_with(s)) {
+            continue;
+        }
         let label = display(&path);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
@@ -276,5 +299,58 @@ impl KeyAt<'_> {
         } else {
             Diagnostic::at(self.file, self.text, self.line, 1, message)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skipped_folders_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join(SYSTEM_MAP),
+            "version: 1\nsut:\n  name: api\n  start: [\"true\"]\n  url: http://127.0.0.1:1\nrequirements: requirements.md\nscenarios: scenarios\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("requirements.md"),
+            "- **REQ-1**: The API shall answer.\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("scenarios/generated")).unwrap();
+        std::fs::write(
+            root.join("scenarios/mine.yaml"),
+            "id: mine\nkind: positive\ncovers: [REQ-1]\nwhen: { method: GET, path: /x }\nthen: { status: 200 }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("scenarios/generated/broken.yaml"),
+            "id: [unclosed\n",
+        )
+        .unwrap();
+
+        let Err(RunError::Suite(problems)) = Suite::load(root) else {
+            panic!("the broken file is read and reported by a plain load");
+        };
+        assert!(
+            problems.iter().any(|p| p.file.ends_with("broken.yaml")),
+            "{problems:?}"
+        );
+
+        let suite = Suite::load_skipping(root, &[PathBuf::from("generated")]).unwrap();
+        let ids: Vec<&str> = suite
+            .scenarios
+            .iter()
+            .map(|s| s.scenario.id.as_str())
+            .collect();
+        assert_eq!(ids, ["mine"]);
+        let abs = std::path::absolute(root.join("scenarios/generated")).unwrap();
+        assert_eq!(
+            Suite::load_skipping(root, &[abs]).unwrap().scenarios.len(),
+            1
+        );
     }
 }

@@ -22,7 +22,13 @@ pub async fn generate(
     llm: &crate::cli::LlmArgs,
 ) -> i32 {
     let mut err = std::io::stderr().lock();
-    let suite = match Suite::load(dir) {
+    // The generated folder's old files are replaced, not read as scenarios (the LLM path
+    // leaves them out of what the suite has, too).
+    let skip = match out {
+        Some(o) => std::path::absolute(o).unwrap_or_else(|_| o.to_path_buf()),
+        None => PathBuf::from(GENERATED),
+    };
+    let suite = match Suite::load_skipping(dir, &[skip]) {
         Ok(s) => s,
         Err(e) => {
             render::run_error(&mut err, &e, color);
@@ -48,7 +54,7 @@ pub async fn generate(
         requirements: &suite.requirements,
         sut,
         deps: &suite.dep_contracts,
-        x_requirements: crosscheck_gen::x_requirements(sut, &sut_text),
+        x_requirements: crosscheck_gen::x_requirements(sut, &sut.file, &sut_text),
         seed,
     };
     let generated = crosscheck_gen::generate(&input);
@@ -183,6 +189,8 @@ pub(crate) fn write_plan(
         );
         return Err(exit_codes::COULD_NOT_RUN);
     }
+    let by_path: std::collections::HashMap<&str, &crosscheck_gen::GeneratedFile> =
+        files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut counts: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (path, action) in plan {
         let label = match action {
@@ -193,7 +201,7 @@ pub(crate) fn write_plan(
             Action::Stale => format!("left alone ({stale})"),
         };
         if matches!(action, Action::Add | Action::Change)
-            && let Some(file) = files.iter().find(|f| f.path == path)
+            && let Some(file) = by_path.get(path.as_str())
             && let Err(e) = std::fs::write(target.join(&path), &file.text)
         {
             eprintln!("error: cannot write {}: {e}", display(&target.join(&path)));

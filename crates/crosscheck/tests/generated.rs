@@ -10,30 +10,7 @@ use std::time::Duration;
 /// A copy of the example suite without its scenarios, starting the service from the
 /// example's folder.
 fn bare_example() -> tempfile::TempDir {
-    let example = common::example();
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir_all(dir.path().join("contracts")).unwrap();
-    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
-    for f in ["auth.openapi.yaml", "resource-api.openapi.yaml"] {
-        std::fs::copy(
-            example.join("contracts").join(f),
-            dir.path().join("contracts").join(f),
-        )
-        .unwrap();
-    }
-    std::fs::copy(
-        example.join("requirements.md"),
-        dir.path().join("requirements.md"),
-    )
-    .unwrap();
-    let map = std::fs::read_to_string(example.join("crosscheck.yaml")).unwrap();
-    let map = map.replacen(
-        "sut:\n",
-        &format!("sut:\n  cwd: {}\n", example.display()),
-        1,
-    );
-    std::fs::write(dir.path().join("crosscheck.yaml"), map).unwrap();
-    dir
+    common::bare_example(|map| map)
 }
 
 fn cc(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> common::Output {

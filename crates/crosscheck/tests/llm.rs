@@ -17,40 +17,19 @@ const KEY: &str = "sk-test-NEVER-WRITE-THIS-1234";
 
 /// A copy of the example suite without its scenarios, with `llm:` (extra lines) added.
 fn bare_example(llm: Option<&str>) -> tempfile::TempDir {
-    let example = common::example();
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir_all(dir.path().join("contracts")).unwrap();
-    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
-    for f in ["auth.openapi.yaml", "resource-api.openapi.yaml"] {
-        std::fs::copy(
-            example.join("contracts").join(f),
-            dir.path().join("contracts").join(f),
-        )
-        .unwrap();
-    }
-    std::fs::copy(
-        example.join("requirements.md"),
-        dir.path().join("requirements.md"),
-    )
-    .unwrap();
-    let map = std::fs::read_to_string(example.join("crosscheck.yaml")).unwrap();
-    let mut map = map.replacen(
-        "sut:\n",
-        &format!("sut:\n  cwd: {}\n", example.display()),
-        1,
-    );
-    // The example's own `llm:` block is replaced by the test's.
-    if let Some(i) = map.find("\nllm:") {
-        let end = map[i + 1..]
-            .find("\n\n")
-            .map_or(map.len(), |e| i + 1 + e + 1);
-        map.replace_range(i + 1..end, "");
-    }
-    if let Some(l) = llm {
-        map.push_str(l);
-    }
-    std::fs::write(dir.path().join("crosscheck.yaml"), map).unwrap();
-    dir
+    common::bare_example(|mut map| {
+        // The example's own `llm:` block is replaced by the test's.
+        if let Some(i) = map.find("\nllm:") {
+            let end = map[i + 1..]
+                .find("\n\n")
+                .map_or(map.len(), |e| i + 1 + e + 1);
+            map.replace_range(i + 1..end, "");
+        }
+        if let Some(l) = llm {
+            map.push_str(l);
+        }
+        map
+    })
 }
 
 fn llm_block(server: &ScriptedServer, extra: &str) -> String {

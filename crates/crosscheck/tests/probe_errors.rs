@@ -182,29 +182,32 @@ fn each_unreadable_side_effect_errors_its_own_scenario_and_the_run_goes_on() {
     insta::assert_snapshot!(snapshot_of(&out, &dir));
 }
 
+/// Runs a suite with the system map `map_text`, one scenario `id` asserting a row, and
+/// the healthy scenario.
+fn run_one_sql_scenario(map_text: &str, id: &str) -> (tempfile::TempDir, common::Output) {
+    let scenarios = [
+        scenario(
+            id,
+            "/healthz",
+            "  sql:\n    - { query: SELECT 1 AS one, rows: 1 }\n",
+        ),
+        HEALTHY.to_owned(),
+    ]
+    .join("---\n");
+    let dir = suite(&[
+        ("svc.py", SERVICE),
+        ("crosscheck.yaml", map_text),
+        ("requirements.md", REQS),
+        ("scenarios/a.yaml", &scenarios),
+    ]);
+    let out = run(&dir);
+    (dir, out)
+}
+
 #[test]
 fn an_unreachable_postgres_errors_its_scenario_at_once() {
     let db = format!("postgres://app:s3cret@127.0.0.1:{}/app", closed_port());
-    let files = [
-        ("svc.py", SERVICE.to_owned()),
-        ("crosscheck.yaml", map(&db, "", "")),
-        ("requirements.md", REQS.to_owned()),
-        (
-            "scenarios/a.yaml",
-            [
-                scenario(
-                    "a-database-unreachable",
-                    "/healthz",
-                    "  sql:\n    - { query: SELECT 1 AS one, rows: 1 }\n",
-                ),
-                HEALTHY.to_owned(),
-            ]
-            .join("---\n"),
-        ),
-    ];
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
-    let dir = suite(&files);
-    let out = run(&dir);
+    let (dir, out) = run_one_sql_scenario(&map(&db, "", ""), "a-database-unreachable");
     let all = out.all();
     assert_eq!(out.code, 1, "{all}");
     assert!(!all.contains("s3cret"), "the password leaked: {all}");
@@ -222,26 +225,10 @@ fn a_postgres_that_never_answers_errors_after_the_connect_timeout() {
     let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = silent.local_addr().expect("addr").port();
     let db = format!("postgres://app@127.0.0.1:{port}/app");
-    let files = [
-        ("svc.py", SERVICE.to_owned()),
-        ("crosscheck.yaml", map(&db, "", ", connect_timeout: 300ms")),
-        ("requirements.md", REQS.to_owned()),
-        (
-            "scenarios/a.yaml",
-            [
-                scenario(
-                    "a-database-silent",
-                    "/healthz",
-                    "  sql:\n    - { query: SELECT 1 AS one, rows: 1 }\n",
-                ),
-                HEALTHY.to_owned(),
-            ]
-            .join("---\n"),
-        ),
-    ];
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
-    let dir = suite(&files);
-    let out = run(&dir);
+    let (dir, out) = run_one_sql_scenario(
+        &map(&db, "", ", connect_timeout: 300ms"),
+        "a-database-silent",
+    );
     drop(silent);
     let all = out.all();
     assert_eq!(out.code, 1, "{all}");

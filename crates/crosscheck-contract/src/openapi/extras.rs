@@ -9,22 +9,34 @@ use crate::resolve::push;
 
 impl<'d> Reader<'d> {
     /// The examples of a media type, parameter or header at `at`: `example` (named
-    /// `example`) and each of the named `examples` that has a `value`.
+    /// `example`) and each of the named `examples` that has a `value` (3.2: a
+    /// `dataValue`, else a `value`).
     pub(super) fn examples(
         &mut self,
         at: &str,
         owner: &'d Map<String, Value>,
         out: &mut Vec<(String, Value)>,
     ) -> Result<(), ContractError> {
+        if self.v32 && owner.contains_key("example") && owner.contains_key("examples") {
+            return Err(self.invalid(
+                at,
+                "`example` and `examples` cannot both be given; move `example` into `examples` under a name",
+            ));
+        }
         if let Some(v) = owner.get("example") {
             out.push(("example".to_owned(), v.clone()));
         }
         match owner.get("examples") {
             Some(Value::Object(named)) => {
                 for (name, ex) in named {
-                    let (_, ex) =
+                    let (ex_at, ex) =
                         self.mapping(&push(&push(at, "examples"), name), ex, "an example")?;
-                    if let Some(value) = ex.get("value") {
+                    if self.v32 {
+                        self.example_rules(&ex_at, ex)?;
+                    }
+                    // 3.2: `dataValue` is the value as data; `serializedValue` (the
+                    // value as sent) and `externalValue` are not read.
+                    if let Some(value) = ex.get("dataValue").or_else(|| ex.get("value")) {
                         out.push((name.clone(), value.clone()));
                     }
                 }

@@ -6,6 +6,7 @@
 mod extras;
 mod reader;
 mod security;
+mod v32;
 mod version;
 
 pub(crate) use reader::read;

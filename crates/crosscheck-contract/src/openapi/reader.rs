@@ -29,6 +29,7 @@ pub(crate) fn read(file: &str, text: &str, doc: &Value) -> Result<Contract, Cont
         resolver: &resolver,
         schemas: Translator::new(&resolver, dialect),
         warnings: Vec::new(),
+        v32: version.starts_with("3.2"),
     };
     reader.contract(doc, text, version)
 }
@@ -36,8 +37,10 @@ pub(crate) fn read(file: &str, text: &str, doc: &Value) -> Result<Contract, Cont
 pub(super) struct Reader<'d> {
     file: &'d str,
     resolver: &'d Resolver<'d>,
-    schemas: Translator<'d>,
+    pub(super) schemas: Translator<'d>,
     warnings: Vec<String>,
+    /// OpenAPI 3.2: `query`, `additionalOperations`, `in: querystring`, `itemSchema`, …
+    pub(super) v32: bool,
 }
 
 impl<'d> Reader<'d> {
@@ -92,6 +95,10 @@ impl<'d> Reader<'d> {
         };
         let lines = operation_lines(text);
         let mut operations = Vec::new();
+        let tags = self.tags(doc);
+        if self.v32 {
+            self.components_v32(doc)?;
+        }
         match doc.get("paths") {
             None | Some(Value::Null) => {}
             Some(Value::Object(paths)) => {
@@ -136,14 +143,21 @@ impl<'d> Reader<'d> {
             warnings: {
                 let mut w = std::mem::take(&mut self.warnings);
                 w.append(&mut self.schemas.warnings);
+                if self.v32 {
+                    // A path item under `components/pathItems` is read for 3.2's checks
+                    // and again where `paths` refers to it: say each thing once.
+                    let mut seen = std::collections::HashSet::new();
+                    w.retain(|x| seen.insert(x.clone()));
+                }
                 w
             },
             servers: self.servers(doc)?,
+            tags,
             validators: ValidatorCache::default(),
         })
     }
 
-    fn path_item(
+    pub(super) fn path_item(
         &mut self,
         template: &str,
         at: &str,
@@ -157,13 +171,22 @@ impl<'d> Reader<'d> {
             Some(v) => self.parameters(&push(&item_at, "parameters"), v)?,
             None => Vec::new(),
         };
+        let mut methods: Vec<(String, String, &'d Value)> = Vec::new();
         for method in METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
+            if let Some(op) = item.get(*method) {
+                methods.push((method.to_ascii_uppercase(), push(&item_at, method), op));
+            }
+        }
+        if self.v32 {
+            if let Some(op) = item.get("query") {
+                methods.push(("QUERY".to_owned(), push(&item_at, "query"), op));
+            }
+            self.additional_operations(&item_at, item, &mut methods)?;
+        }
+        for (method, at, op) in methods {
             // Operations cannot be `$ref`s in OpenAPI, but split specs (DigitalOcean's)
             // write them so and rely on bundlers; following them costs nothing.
-            let (op_at, op) = self.mapping(&push(&item_at, method), op, "an operation")?;
+            let (op_at, op) = self.mapping(&at, op, "an operation")?;
             let mut parameters = shared.clone();
             if let Some(v) = op.get("parameters") {
                 for p in self.parameters(&push(&op_at, "parameters"), v)? {
@@ -174,6 +197,9 @@ impl<'d> Reader<'d> {
                         Some(q) => *q = p,
                         None => parameters.push(p),
                     }
+                }
+                if self.v32 {
+                    self.querystring_rules(&push(&op_at, "parameters"), &parameters)?;
                 }
             }
             let request_body = match op.get("requestBody") {
@@ -190,9 +216,13 @@ impl<'d> Reader<'d> {
             };
             let security = !security_requirements.is_empty()
                 && security_requirements.iter().all(|r| !r.schemes.is_empty());
+            let line = lines
+                .get(&(template.to_owned(), method.to_ascii_lowercase()))
+                .copied()
+                .unwrap_or(0);
             out.push(Operation {
                 id: op.get("operationId").and_then(scalar),
-                method: method.to_ascii_uppercase(),
+                method,
                 path: template.to_owned(),
                 summary: op.get("summary").and_then(scalar).unwrap_or_default(),
                 parameters,
@@ -200,10 +230,12 @@ impl<'d> Reader<'d> {
                 responses,
                 security,
                 security_requirements,
-                line: lines
-                    .get(&(template.to_owned(), (*method).to_owned()))
-                    .copied()
-                    .unwrap_or(0),
+                line,
+                deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
+                tags: match op.get("tags") {
+                    Some(Value::Array(t)) => t.iter().filter_map(scalar).collect(),
+                    _ => Vec::new(),
+                },
             });
         }
         Ok(())
@@ -215,80 +247,107 @@ impl<'d> Reader<'d> {
         };
         let mut out = Vec::with_capacity(list.len());
         for (i, p) in list.iter().enumerate() {
-            let (p_at, p) = self.mapping(&push(at, &i.to_string()), p, "a parameter")?;
-            let Some(name) = p.get("name").and_then(scalar) else {
-                return Err(self.invalid(&p_at, "a parameter needs a `name`"));
-            };
-            let location = match p.get("in").and_then(Value::as_str) {
-                Some("path") => ParameterLocation::Path,
-                Some("query") => ParameterLocation::Query,
-                Some("header") => ParameterLocation::Header,
-                Some("cookie") => ParameterLocation::Cookie,
-                other => {
-                    self.warn(
-                        &p_at,
-                        format!(
-                            "parameter `{name}` has `in: {}`; expected path, query, header or cookie; skipped",
-                            other.unwrap_or("")
-                        ),
-                    );
-                    continue;
-                }
-            };
-            let required = location == ParameterLocation::Path
-                || p.get("required").and_then(Value::as_bool).unwrap_or(false);
-            let schema = match (p.get("schema"), p.get("content")) {
-                (Some(s), _) => Some(self.schemas.schema(&push(&p_at, "schema"), s)?),
-                (None, Some(content)) => {
-                    let media = self.content(&push(&p_at, "content"), content, None)?;
-                    media.into_iter().find_map(|(_, s)| s)
-                }
-                (None, None) => None,
-            };
-            let style = match p.get("style").and_then(Value::as_str) {
-                Some(s) => ParameterStyle::parse(s),
-                None => ParameterStyle::default_for(location),
-            };
-            let explode = p
-                .get("explode")
-                .and_then(Value::as_bool)
-                .unwrap_or(style == ParameterStyle::Form);
-            let mut examples = Vec::new();
-            self.examples(&p_at, p, &mut examples)?;
-            if let Some(Value::Object(content)) = p.get("content") {
-                for (mt, m) in content {
-                    if let Value::Object(m) = m {
-                        self.examples(&push(&push(&p_at, "content"), mt), m, &mut examples)?;
-                    }
-                }
+            if let Some(p) = self.parameter(&push(at, &i.to_string()), p)? {
+                out.push(p);
             }
-            out.push(Parameter {
-                name,
-                location,
-                required,
-                schema,
-                style,
-                explode,
-                examples,
-            });
+        }
+        if self.v32 {
+            self.querystring_rules(at, &out)?;
         }
         Ok(out)
+    }
+
+    /// One parameter, or `None` when it is skipped (with a warning).
+    pub(super) fn parameter(
+        &mut self,
+        at: &str,
+        p: &'d Value,
+    ) -> Result<Option<Parameter>, ContractError> {
+        let (p_at, p) = self.mapping(at, p, "a parameter")?;
+        let Some(name) = p.get("name").and_then(scalar) else {
+            return Err(self.invalid(&p_at, "a parameter needs a `name`"));
+        };
+        let location = match p.get("in").and_then(Value::as_str) {
+            Some("path") => ParameterLocation::Path,
+            Some("query") => ParameterLocation::Query,
+            Some("header") => ParameterLocation::Header,
+            Some("cookie") => ParameterLocation::Cookie,
+            Some("querystring") if self.v32 => ParameterLocation::Querystring,
+            other => {
+                self.warn(
+                    &p_at,
+                    format!(
+                        "parameter `{name}` has `in: {}`; expected path, query, header or cookie{}; skipped",
+                        other.unwrap_or(""),
+                        if self.v32 { " or querystring" } else { "" }
+                    ),
+                );
+                return Ok(None);
+            }
+        };
+        if self.v32 {
+            self.parameter_rules(&p_at, &name, location, p)?;
+        }
+        let required = location == ParameterLocation::Path
+            || p.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let mut content_type = None;
+        let schema = match (p.get("schema"), p.get("content")) {
+            (Some(s), _) => Some(self.schemas.schema(&push(&p_at, "schema"), s)?),
+            (None, Some(content)) => {
+                let media = self.content(&push(&p_at, "content"), content, None)?;
+                content_type = media.media.first().map(|(m, _)| m.clone());
+                media.media.into_iter().find_map(|(_, s)| s)
+            }
+            (None, None) => None,
+        };
+        let style = match p.get("style").and_then(Value::as_str) {
+            Some(s) => ParameterStyle::parse(s),
+            None => ParameterStyle::default_for(location),
+        };
+        let explode = p
+            .get("explode")
+            .and_then(Value::as_bool)
+            .unwrap_or(matches!(
+                style,
+                ParameterStyle::Form | ParameterStyle::Cookie
+            ));
+        let mut examples = Vec::new();
+        self.examples(&p_at, p, &mut examples)?;
+        if let Some(Value::Object(content)) = p.get("content") {
+            for (mt, m) in content {
+                if let Value::Object(m) = m {
+                    self.examples(&push(&push(&p_at, "content"), mt), m, &mut examples)?;
+                }
+            }
+        }
+        Ok(Some(Parameter {
+            name,
+            location,
+            required,
+            schema,
+            style,
+            explode,
+            examples,
+            content_type,
+            deprecated: p.get("deprecated").and_then(Value::as_bool) == Some(true),
+        }))
     }
 
     fn request_body(&mut self, at: &str, v: &'d Value) -> Result<RequestBody, ContractError> {
         let (at, body) = self.mapping(at, v, "a request body")?;
         let mut examples = Vec::new();
-        let media = match body.get("content") {
+        let content = match body.get("content") {
             Some(c) => self.content(&push(&at, "content"), c, Some(&mut examples))?,
-            None => Vec::new(),
+            None => Content::default(),
         };
         Ok(RequestBody {
             required: body
                 .get("required")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-            media,
+            media: content.media,
             examples,
+            item_schemas: content.item_schemas,
         })
     }
 
@@ -317,14 +376,15 @@ impl<'d> Reader<'d> {
             };
             let (r_at, r) = self.mapping(&r_at, r, "a response")?;
             let mut examples = Vec::new();
-            let media = match r.get("content") {
+            let content = match r.get("content") {
                 Some(c) => self.content(&push(&r_at, "content"), c, Some(&mut examples))?,
-                None => Vec::new(),
+                None => Content::default(),
             };
             out.push(ResponseSpec {
                 status,
                 description: r.get("description").and_then(scalar).unwrap_or_default(),
-                media,
+                media: content.media,
+                item_schemas: content.item_schemas,
                 examples,
                 links: match r.get("links") {
                     Some(v) => self.links(&push(&r_at, "links"), v)?,
@@ -336,12 +396,12 @@ impl<'d> Reader<'d> {
     }
 
     /// A `content` mapping: media types, their schemas, and (for responses) examples.
-    fn content(
+    pub(super) fn content(
         &mut self,
         at: &str,
         v: &'d Value,
         mut examples: Option<&mut Vec<(String, Value)>>,
-    ) -> Result<Vec<(String, Option<Value>)>, ContractError> {
+    ) -> Result<Content, ContractError> {
         let Value::Object(map) = v else {
             return Err(self.invalid(
                 at,
@@ -351,13 +411,22 @@ impl<'d> Reader<'d> {
                 ),
             ));
         };
-        let mut out = Vec::with_capacity(map.len());
+        let mut out = Content {
+            media: Vec::with_capacity(map.len()),
+            item_schemas: Vec::new(),
+        };
         for (media_type, mt) in map {
-            let mt_at = push(at, media_type);
+            let mut mt_at = push(at, media_type);
             let mt = match mt {
+                // 3.2: a media type may be a `$ref` (to `components/mediaTypes`).
+                Value::Object(m) if self.v32 && m.contains_key("$ref") => {
+                    let (target, m) = self.mapping(&mt_at, mt, "a media type")?;
+                    mt_at = target;
+                    m
+                }
                 Value::Object(m) => m,
                 Value::Null => {
-                    out.push((media_type.clone(), None));
+                    out.media.push((media_type.clone(), None));
                     continue;
                 }
                 other => {
@@ -371,7 +440,13 @@ impl<'d> Reader<'d> {
                 Some(s) => Some(self.schemas.schema(&push(&mt_at, "schema"), s)?),
                 None => None,
             };
-            out.push((media_type.clone(), schema));
+            out.media.push((media_type.clone(), schema));
+            if self.v32
+                && let Some(s) = mt.get("itemSchema")
+            {
+                let item = self.schemas.schema(&push(&mt_at, "itemSchema"), s)?;
+                out.item_schemas.push((media_type.clone(), item));
+            }
             let Some(examples) = examples.as_deref_mut() else {
                 continue;
             };
@@ -379,6 +454,15 @@ impl<'d> Reader<'d> {
         }
         Ok(out)
     }
+}
+
+/// What a `content` mapping documents.
+#[derive(Debug, Default)]
+pub(super) struct Content {
+    /// Media types and their schemas.
+    pub(super) media: Vec<(String, Option<Value>)>,
+    /// 3.2 `itemSchema`s by media type.
+    pub(super) item_schemas: Vec<(String, Value)>,
 }
 
 /// The path part of each `servers` URL (variables replaced by their defaults), without

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::reader::{Reader, kind, scalar};
 use crate::error::ContractError;
-use crate::model::{SecurityKind, SecurityRequirement, SecurityScheme};
+use crate::model::{OAuthFlow, SecurityKind, SecurityRequirement, SecurityScheme};
 use crate::resolve::push;
 
 impl<'d> Reader<'d> {
@@ -82,9 +82,32 @@ impl<'d> Reader<'d> {
                 "mutualTLS" => SecurityKind::MutualTls,
                 other => SecurityKind::Other(other.to_owned()),
             };
+            let mut oauth2_flows = Vec::new();
+            if let Some(Value::Object(flows)) = s.get("flows") {
+                for (flow, f) in flows {
+                    if flow.starts_with("x-") {
+                        continue;
+                    }
+                    let url = |k: &str| f.get(k).and_then(scalar);
+                    oauth2_flows.push(OAuthFlow {
+                        kind: flow.clone(),
+                        authorization_url: url("authorizationUrl"),
+                        device_authorization_url: url("deviceAuthorizationUrl"),
+                        token_url: url("tokenUrl"),
+                        refresh_url: url("refreshUrl"),
+                        scopes: match f.get("scopes") {
+                            Some(Value::Object(m)) => m.keys().cloned().collect(),
+                            _ => Vec::new(),
+                        },
+                    });
+                }
+            }
             out.push(SecurityScheme {
                 name: name.clone(),
                 kind,
+                deprecated: s.get("deprecated").and_then(Value::as_bool) == Some(true),
+                oauth2_metadata_url: s.get("oauth2MetadataUrl").and_then(scalar),
+                oauth2_flows,
             });
         }
         Ok(out)
@@ -134,5 +157,38 @@ mod tests {
             c.security_scheme("key").unwrap().kind,
             SecurityKind::ApiKey { .. }
         ));
+    }
+
+    #[test]
+    fn oauth2_metadata_device_flow_and_deprecated_3_2() {
+        let doc = json!({
+            "openapi": "3.2.0",
+            "components": {"securitySchemes": {
+                "old": {"type": "apiKey", "in": "header", "name": "X-Key", "deprecated": true},
+                "oauth": {"type": "oauth2", "oauth2MetadataUrl": "https://example.com/.well-known/oauth-authorization-server",
+                          "flows": {"deviceAuthorization": {
+                              "deviceAuthorizationUrl": "https://example.com/device",
+                              "tokenUrl": "https://example.com/token",
+                              "scopes": {"read:pets": "read", "write:pets": "write"}}}}
+            }},
+            "paths": {}
+        });
+        let c = super::super::read("api.yaml", "", &doc).unwrap();
+        assert!(c.security_scheme("old").unwrap().deprecated);
+        let oauth = c.security_scheme("oauth").unwrap();
+        assert_eq!(oauth.kind, SecurityKind::OAuth2);
+        assert!(!oauth.deprecated);
+        assert_eq!(
+            oauth.oauth2_metadata_url.as_deref(),
+            Some("https://example.com/.well-known/oauth-authorization-server")
+        );
+        let flow = &oauth.oauth2_flows[0];
+        assert_eq!(flow.kind, "deviceAuthorization");
+        assert_eq!(
+            flow.device_authorization_url.as_deref(),
+            Some("https://example.com/device")
+        );
+        assert_eq!(flow.token_url.as_deref(), Some("https://example.com/token"));
+        assert_eq!(flow.scopes, ["read:pets", "write:pets"]);
     }
 }

@@ -28,7 +28,7 @@ pub(super) fn dialect(file: &str, doc: &Value) -> Result<(Dialect, String), Cont
     }
     let Some(v) = top.get("openapi") else {
         return Err(not(
-            "there is no top-level `openapi` key; crosscheck reads OpenAPI 3.0 and 3.1 descriptions, which start with `openapi: 3.1.0` or similar".to_owned(),
+            "there is no top-level `openapi` key; crosscheck reads OpenAPI 3.0, 3.1 and 3.2 descriptions, which start with `openapi: 3.1.0` or similar".to_owned(),
         ));
     };
     let Some(version) = scalar(v) else {
@@ -47,11 +47,11 @@ pub(super) fn dialect(file: &str, doc: &Value) -> Result<(Dialect, String), Cont
         file: file.to_owned(),
         pointer: "/openapi".to_owned(),
         what: format!("openapi {version}"),
-        help: "this version of crosscheck reads OpenAPI 3.0.x and 3.1.x".to_owned(),
+        help: "this version of crosscheck reads OpenAPI 3.0.x, 3.1.x and 3.2.x".to_owned(),
     };
     if !numeric {
         return Err(
-            if version.starts_with("3.0") || version.starts_with("3.1") {
+            if ["3.0", "3.1", "3.2"].iter().any(|v| version.starts_with(v)) {
                 not(format!(
                     "`openapi: {version}` is not a version such as `3.1.0`"
                 ))
@@ -62,7 +62,9 @@ pub(super) fn dialect(file: &str, doc: &Value) -> Result<(Dialect, String), Cont
     }
     match (parts[0], parts[1]) {
         ("3", "0") => Ok((Dialect::Oas30, version)),
-        ("3", "1") => Ok((Dialect::Oas31, version)),
+        // 3.2 keeps 3.1's schema dialect (JSON Schema 2020-12); the reader adds what
+        // 3.2 adds to the rest of the document.
+        ("3", "1" | "2") => Ok((Dialect::Oas31, version)),
         _ => Err(unsupported()),
     }
 }
@@ -95,7 +97,12 @@ mod tests {
             err(json!({"swagger": "2.0"})),
             "`api.yaml`: swagger 2.0 is not supported yet; convert it to OpenAPI 3 first, for example with `swagger2openapi` or https://converter.swagger.io"
         );
-        assert!(err(json!({"openapi": "3.2.0"})).contains("openapi 3.2.0 is not supported yet"));
+        assert_eq!(
+            dialect("a", &json!({"openapi": "3.2.0"})).unwrap(),
+            (Dialect::Oas31, "3.2.0".to_owned())
+        );
+        assert!(err(json!({"openapi": "3.3.0"})).contains("openapi 3.3.0 is not supported yet"));
+        assert!(dialect("a", &json!({"openapi": "3.2"})).is_ok());
         assert!(err(json!({"info": {}})).contains("no top-level `openapi` key"));
         assert!(err(json!([1])).contains("the top level is a list"));
         assert_eq!(

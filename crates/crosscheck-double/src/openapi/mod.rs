@@ -55,12 +55,16 @@ struct ServedParam {
     location: ParameterLocation,
     required: bool,
     validator: Option<jsonschema::Validator>,
+    /// The media type of a `content`-described parameter (3.2 `querystring`).
+    content_type: Option<String>,
 }
 
 struct ServedBody {
     required: bool,
     /// Documented media types (essence, lower case) and, for JSON ones, a validator.
     media: Vec<(String, Option<jsonschema::Validator>)>,
+    /// 3.2 `itemSchema` validators of sequential media types (essence, lower case).
+    items: Vec<(String, jsonschema::Validator)>,
 }
 
 /// One documented response, rendered.
@@ -198,6 +202,7 @@ fn prepare(contract: &Contract, op: &Operation, warnings: &mut Vec<String>) -> S
             validator: p.schema.as_ref().and_then(|s| {
                 compile_or_warn(s, &format!("{} parameter `{}`", p.location, p.name))
             }),
+            content_type: p.content_type.clone(),
         })
         .collect();
     let body = op.request_body.as_ref().map(|b| ServedBody {
@@ -212,6 +217,14 @@ fn prepare(contract: &Contract, op: &Operation, warnings: &mut Vec<String>) -> S
                     _ => None,
                 };
                 (e, v)
+            })
+            .collect(),
+        items: b
+            .item_schemas
+            .iter()
+            .filter_map(|(m, s)| {
+                let v = compile_or_warn(s, "the request body's `itemSchema`")?;
+                Some((essence(m), v))
             })
             .collect(),
     });
@@ -254,6 +267,21 @@ fn prepare(contract: &Contract, op: &Operation, warnings: &mut Vec<String>) -> S
                     ));
                 }
                 bodies.push(("generated".to_owned(), generated));
+            } else if let Some((m, _)) = media
+                && bodies.is_empty()
+                && let Some((_, item)) = spec.item_schemas.iter().find(|(im, _)| im == m)
+                && let Some(body) = sequential_body(&essence(m), &contract.standalone_schema(item))
+            {
+                let problems = contract.check_response(op, status_of(spec.status), Some(m), &body);
+                if !problems.is_empty() {
+                    let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                    warnings.push(format!(
+                        "{label}: the `{m}` body generated for status {} does not fit its `itemSchema` ({}); add an example to the contract",
+                        spec.status,
+                        list.join("; ")
+                    ));
+                }
+                bodies.push(("generated".to_owned(), body));
             }
             Canned {
                 key: spec.status,
@@ -267,6 +295,51 @@ fn prepare(contract: &Contract, op: &Operation, warnings: &mut Vec<String>) -> S
         body,
         responses,
     }
+}
+
+/// A body of two generated items for a sequential media type (3.2 `itemSchema`): JSON
+/// Lines / NDJSON, JSON text sequences, or server-sent events (each property a field,
+/// `data` split over `data:` lines). `None` for other media types.
+fn sequential_body(essence: &str, item_schema: &Value) -> Option<Bytes> {
+    let item = generate::generate(item_schema, item_schema);
+    let mut out = String::new();
+    for _ in 0..2 {
+        match essence {
+            "application/jsonl"
+            | "application/x-jsonl"
+            | "application/x-ndjson"
+            | "application/ndjson"
+            | "application/jsonlines" => {
+                out.push_str(&item.to_string());
+                out.push('\n');
+            }
+            e if e == "application/json-seq" || e.ends_with("+json-seq") => {
+                out.push('\u{1e}');
+                out.push_str(&item.to_string());
+                out.push('\n');
+            }
+            "text/event-stream" => {
+                let Value::Object(fields) = &item else {
+                    return None;
+                };
+                for (name, v) in fields {
+                    let text = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    for line in text.split('\n') {
+                        out.push_str(&format!("{name}: {line}\n"));
+                    }
+                }
+                if !fields.contains_key("data") {
+                    out.push_str("data: \n");
+                }
+                out.push('\n');
+            }
+            _ => return None,
+        }
+    }
+    Some(Bytes::from(out))
 }
 
 /// The status sent for a documented key: the code, `N00` for `NXX`, 200 for `default`.
@@ -350,6 +423,10 @@ fn check_request(
         .unwrap_or_default();
     let cookies = cookies(req.header("cookie"));
     for p in &prepared.params {
+        if p.location == ParameterLocation::Querystring {
+            check_querystring(p, req, &mut problems);
+            continue;
+        }
         let value: Option<String> = match p.location {
             ParameterLocation::Path => path_values
                 .iter()
@@ -369,12 +446,14 @@ fn check_request(
                 .iter()
                 .find(|(n, _)| *n == p.name)
                 .map(|(_, v)| v.clone()),
+            ParameterLocation::Querystring => None, // checked above, as a whole
         };
         let location = match p.location {
             ParameterLocation::Path => "path",
             ParameterLocation::Query => "query",
             ParameterLocation::Header => "header",
             ParameterLocation::Cookie => "cookie",
+            ParameterLocation::Querystring => "querystring",
         };
         match value {
             None if p.required => {
@@ -394,6 +473,55 @@ fn check_request(
         check_body(body, req, &mut problems);
     }
     problems
+}
+
+/// A 3.2 `querystring` parameter: the whole query string, read in its media type, must
+/// satisfy the parameter's schema (in one of its readings: see
+/// [`crosscheck_contract::querystring::readings`]).
+fn check_querystring(p: &ServedParam, req: &RecordedRequest, problems: &mut Vec<Problem>) {
+    let raw = req.url.split_once('?').map_or("", |(_, q)| q);
+    let raw = raw.split('#').next().unwrap_or(raw);
+    if raw.is_empty() {
+        if p.required {
+            problems.push(Problem::new(
+                "querystring",
+                &p.name,
+                "is required but the request has no query string",
+            ));
+        }
+        return;
+    }
+    let Some(validator) = &p.validator else {
+        return;
+    };
+    let media = p
+        .content_type
+        .as_deref()
+        .unwrap_or("application/x-www-form-urlencoded");
+    let readings = crosscheck_contract::querystring::readings(Some(media), raw);
+    let Some(first) = readings.first() else {
+        problems.push(Problem::new(
+            "querystring",
+            &p.name,
+            format!("the query string is not `{media}`"),
+        ));
+        return;
+    };
+    if readings.iter().any(|v| validator.is_valid(v)) {
+        return;
+    }
+    let message = validator.iter_errors(first).next().map_or_else(
+        || "does not fit its schema".to_owned(),
+        |e| {
+            let at = e.instance_path().as_str().to_owned();
+            if at.is_empty() {
+                e.to_string()
+            } else {
+                format!("at `{at}`: {e}")
+            }
+        },
+    );
+    problems.push(Problem::new("querystring", &p.name, message));
 }
 
 fn check_body(spec: &ServedBody, req: &RecordedRequest, problems: &mut Vec<Problem>) {
@@ -428,6 +556,21 @@ fn check_body(spec: &ServedBody, req: &RecordedRequest, problems: &mut Vec<Probl
         ));
         return;
     };
+    if let Some((_, item)) = spec.items.iter().find(|(m, _)| m == media) {
+        match crosscheck_contract::sequential_items(media, req.body.as_bytes()) {
+            Some(Ok(items)) => {
+                for (i, value) in items.iter().enumerate() {
+                    problems.extend(validate::check_body(item, value).into_iter().map(|mut p| {
+                        p.name = format!("/{i}{}", p.name);
+                        p
+                    }));
+                }
+            }
+            Some(Err(e)) => problems.push(Problem::new("body", "", e)),
+            None => {}
+        }
+        return;
+    }
     if !is_json(media) {
         return;
     }

@@ -1,7 +1,7 @@
 //! The request a scenario sends: documented parameters and body with valid values, the
 //! credential (or its bad variant), and for bad-input scenarios one broken constraint.
 
-use crosscheck_contract::{Operation, ParameterLocation};
+use crosscheck_contract::{Operation, ParameterLocation, querystring};
 use serde_json::{Map, Value, json};
 
 use crate::context::{Credential, Ctx};
@@ -70,6 +70,15 @@ fn build_bad_inputs(ctx: &mut Ctx<'_>, op: &Operation) -> Vec<(String, String, (
         for bad in data.invalid(&valid) {
             if bad.keyword == "type" && string_typed {
                 continue; // Everything in a path, query or header is text on the wire.
+            }
+            if p.location == ParameterLocation::Querystring {
+                // The whole query string: keep only values that stay invalid however
+                // the receiver reads the text back (a form has no types).
+                let text = querystring::serialize(p.content_type.as_deref(), &bad.value);
+                let readings = querystring::readings(p.content_type.as_deref(), &text);
+                if readings.iter().any(|r| data.checker().is_valid(r)) {
+                    continue;
+                }
             }
             let text = wire(&bad.value);
             if p.location == ParameterLocation::Path
@@ -175,6 +184,13 @@ pub(crate) fn request(
                 )?
             }
         };
+        if p.location == ParameterLocation::Querystring {
+            let text = querystring::serialize(p.content_type.as_deref(), &value);
+            if !text.is_empty() {
+                path = format!("{path}?{text}");
+            }
+            continue;
+        }
         let text = wire(&value);
         match p.location {
             ParameterLocation::Path => path = path.replace(&format!("{{{}}}", p.name), &text),
@@ -193,6 +209,7 @@ pub(crate) fn request(
                     ),
                 );
             }
+            ParameterLocation::Querystring => {} // written into the path above
         }
     }
     let mut sent = None;

@@ -580,6 +580,16 @@ fn linked(
                 );
                 return None;
             }
+            ParameterLocation::Querystring => {
+                ctx.gap(
+                    id.clone(),
+                    format!(
+                        "link `{}` sets the whole query string `{name}`; links into a `querystring` parameter are not followed yet",
+                        link.name
+                    ),
+                );
+                return None;
+            }
         }
     }
     if capture.is_empty() {

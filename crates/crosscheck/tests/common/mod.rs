@@ -35,6 +35,36 @@ pub fn example() -> PathBuf {
     repo().join("examples/auth-resource")
 }
 
+/// A copy of the example's contracts, requirements and system map (with `cwd` pointing
+/// back at the example, so its start command works) and no scenarios: what a team
+/// starting from contracts has. `edit_map` may change the system map's text.
+pub fn bare_example(edit_map: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    let example = example();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("contracts")).unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    for f in ["auth.openapi.yaml", "resource-api.openapi.yaml"] {
+        std::fs::copy(
+            example.join("contracts").join(f),
+            dir.path().join("contracts").join(f),
+        )
+        .unwrap();
+    }
+    std::fs::copy(
+        example.join("requirements.md"),
+        dir.path().join("requirements.md"),
+    )
+    .unwrap();
+    let map = std::fs::read_to_string(example.join("crosscheck.yaml")).unwrap();
+    let map = map.replacen(
+        "sut:\n",
+        &format!("sut:\n  cwd: {}\n", example.display()),
+        1,
+    );
+    std::fs::write(dir.path().join("crosscheck.yaml"), edit_map(map)).unwrap();
+    dir
+}
+
 /// Runs `crosscheck args…` in `cwd` with extra environment, killing it after `limit`.
 pub fn crosscheck(cwd: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_crosscheck"));
@@ -127,6 +157,9 @@ pub fn stable(text: &str, extra_paths: &[&Path]) -> String {
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
         (r"\b\d+(\.\d+)? (ms|s)\b", "[TIME]"),
         (r"\d+ms", "[TIME]"),
+        // The console pads names to a column before the duration, so the padding's width
+        // depends on how many digits the duration had.
+        (r"(?m) +\[TIME\]$", " [TIME]"),
         (r"/tmp/\.tmp[A-Za-z0-9]+", "[DIR]"),
     ];
     for (re, with) in rules {
