@@ -139,8 +139,20 @@ fn a_refusing_double_is_refused_fast_and_listens_again_for_the_next_scenario() {
 #[test]
 fn a_service_that_grants_on_a_refused_connection_fails_the_scenario() {
     let dir = the_suite(SCENARIOS);
-    let (out, _) = run(dir.path(), "fail_open");
+    let html = dir.path().join("report.html");
+    let out = crosscheck(
+        dir.path(),
+        &["run", ".", "--html", html.to_str().unwrap()],
+        &[("SUT_MODE", "fail_open")],
+        Duration::from_secs(120),
+    );
     assert_eq!(out.code, 1, "{}", out.all());
+    // The HTML report's fault schedule shows it too.
+    let page = std::fs::read_to_string(&html).unwrap_or_default();
+    assert!(
+        page.contains("dep: every connection refused (port "),
+        "no refuse line in the HTML report"
+    );
     assert!(
         out.stdout.contains("FAIL  dep-refuses-fails-closed-fast"),
         "{}",
