@@ -4,7 +4,7 @@
 # hand-written scenario in it), runs it on the correct service, then once per bug, and
 # prints the per-bug table (caught = the run fails).
 #
-#   bash bench/generated-bugs.sh            # all 20 bugs
+#   bash bench/generated-bugs.sh            # every seeded bug (CROSSCHECK_BROKER_URL for the message bugs)
 #   bash bench/generated-bugs.sh no_timeout # some
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -79,6 +79,14 @@ pub(crate) fn plan(
             None,
             fault::describe(&fault),
         ),
+        // A request reached a `refuse` stub, so the double was listening (installed
+        // without `MockServer::refuse_connections`): reset, the nearest a listening
+        // server can come to refusing one connection.
+        Fault::Refuse => (
+            Plan::Fault(Action::Reset),
+            None,
+            "refuse (the double was listening: reset instead)".to_owned(),
+        ),
         Fault::Empty => (
             delayed(Plan::Fault(Action::Close), reply_delay),
             None,

@@ -61,6 +61,7 @@ pub(crate) fn describe(fault: &Fault) -> String {
         Fault::WrongLength => "wrong_length".to_owned(),
         Fault::BrokenChunked => "broken_chunked".to_owned(),
         Fault::Bandwidth(rate) => format!("bandwidth {rate} bytes/s"),
+        Fault::Refuse => "refuse".to_owned(),
     }
 }
 

@@ -33,6 +33,7 @@ mod framing;
 mod journal;
 mod matching;
 mod openapi;
+mod port;
 pub mod proxy;
 mod query;
 mod record;

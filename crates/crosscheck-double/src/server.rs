@@ -11,13 +11,14 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tracing::Instrument;
 
 use crate::error::DoubleError;
 use crate::fault;
 use crate::openapi::ContractSet;
+use crate::port;
 use crate::record::RecordedRequest;
 use crate::service;
 use crate::state::{Setup, Shared};
@@ -55,7 +56,17 @@ pub struct MockServer {
     shared: Arc<Shared>,
     warnings: Vec<String>,
     addr: SocketAddr,
-    task: Mutex<Option<JoinHandle<()>>>,
+    /// The accept loop while listening; `None` while refusing and after shutdown.
+    task: Mutex<Option<AcceptLoop>>,
+    /// While refusing: the port, bound but not listening (see `crate::port`).
+    reserved: Mutex<Option<socket2::Socket>>,
+}
+
+/// A running accept loop and the way to stop it without stopping the server.
+#[derive(Debug)]
+struct AcceptLoop {
+    task: JoinHandle<()>,
+    halt: oneshot::Sender<()>,
 }
 
 impl fmt::Debug for MockServer {
@@ -103,7 +114,11 @@ impl MockServer {
             addr,
             source,
         };
-        let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+        // Bound through `port` (with `SO_REUSEPORT`) so that `refuse_connections` can hold
+        // the port while the listener closes.
+        let listener = port::reserve(addr)
+            .and_then(port::listen)
+            .map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
         let mut warnings = Vec::new();
         let contracts = if options.contracts.is_empty() {
@@ -122,15 +137,81 @@ impl MockServer {
             base: format!("http://{local}"),
         };
         let shared = Arc::new(Shared::with(name, setup));
-        let span = tracing::debug_span!("mock", double = %shared.name, addr = %local);
-        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared)).instrument(span));
+        let task = spawn_loop(listener, &shared, local);
         tracing::debug!(double = %shared.name, addr = %local, "mock server listening");
         Ok(MockServer {
             shared,
             warnings,
             addr: local,
             task: Mutex::new(Some(task)),
+            reserved: Mutex::new(None),
         })
+    }
+
+    /// Stops listening while keeping the port: every connection attempt is refused
+    /// (ECONNREFUSED, at once) until [`accept_connections`](MockServer::accept_connections).
+    /// Open connections are closed first, so a client's pooled connection cannot reach
+    /// the double either. When this returns, the listener is closed. Calling it while
+    /// refusing does nothing.
+    pub async fn refuse_connections(&self) -> Result<(), DoubleError> {
+        if self.is_refusing() || *self.shared.shutdown.borrow() {
+            return Ok(());
+        }
+        // Hold the port before the listener goes, so it is never free (see `port`).
+        let held = port::reserve(self.addr).map_err(|e| self.bind_error(e))?;
+        *self.lock_reserved() = Some(held);
+        let running = self.lock_task().take();
+        if let Some(running) = running {
+            // The loop closes its listener and every connection, then ends.
+            let _ = running.halt.send(());
+            let mut task = running.task;
+            if tokio::time::timeout(GRACE, &mut task).await.is_err() {
+                task.abort();
+                let _ = task.await;
+            }
+        }
+        tracing::debug!(double = %self.shared.name, addr = %self.addr, "refusing connections");
+        Ok(())
+    }
+
+    /// Listens again on the same port after
+    /// [`refuse_connections`](MockServer::refuse_connections). Calling it while listening
+    /// does nothing.
+    pub async fn accept_connections(&self) -> Result<(), DoubleError> {
+        if !self.is_refusing() || *self.shared.shutdown.borrow() {
+            return Ok(());
+        }
+        let held = self.lock_reserved().take();
+        let socket = match held {
+            Some(s) => s,
+            None => port::reserve(self.addr).map_err(|e| self.bind_error(e))?,
+        };
+        let listener = port::listen(socket).map_err(|e| self.bind_error(e))?;
+        *self.lock_task() = Some(spawn_loop(listener, &self.shared, self.addr));
+        tracing::debug!(double = %self.shared.name, addr = %self.addr, "listening again");
+        Ok(())
+    }
+
+    /// Whether the double is refusing connections (see
+    /// [`refuse_connections`](MockServer::refuse_connections)).
+    pub fn is_refusing(&self) -> bool {
+        self.lock_reserved().is_some()
+    }
+
+    fn bind_error(&self, source: std::io::Error) -> DoubleError {
+        DoubleError::Bind {
+            name: self.shared.name.clone(),
+            addr: self.addr,
+            source,
+        }
+    }
+
+    fn lock_task(&self) -> std::sync::MutexGuard<'_, Option<AcceptLoop>> {
+        self.task.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_reserved(&self) -> std::sync::MutexGuard<'_, Option<socket2::Socket>> {
+        self.reserved.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// What could not be prepared as asked, e.g. a generated body that does not fit its
@@ -190,12 +271,9 @@ impl MockServer {
     /// to two seconds, then closes everything. Calling it again does nothing.
     pub async fn shutdown(&self) {
         self.shared.stop();
-        let task = self
-            .task
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(mut task) = task {
+        self.lock_reserved().take();
+        let task = self.lock_task().take();
+        if let Some(AcceptLoop { mut task, .. }) = task {
             let limit = GRACE + Duration::from_secs(1);
             if tokio::time::timeout(limit, &mut task).await.is_err() {
                 task.abort();
@@ -212,20 +290,34 @@ impl Drop for MockServer {
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        if let Some(task) = task {
+        if let Some(running) = task {
             // Aborting the accept loop drops its set of connection tasks, aborting them.
-            task.abort();
+            running.task.abort();
         }
     }
 }
 
-/// Accepts connections until the server stops, then winds them down.
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+/// Starts the accept loop on `listener`.
+fn spawn_loop(listener: TcpListener, shared: &Arc<Shared>, local: SocketAddr) -> AcceptLoop {
+    let (halt, halted) = oneshot::channel();
+    let span = tracing::debug_span!("mock", double = %shared.name, addr = %local);
+    let task = tokio::spawn(accept_loop(listener, Arc::clone(shared), halted).instrument(span));
+    AcceptLoop { task, halt }
+}
+
+/// Accepts connections until the server stops, then winds them down; or, when halted
+/// (the double starts refusing), closes the listener and every connection at once.
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut halt: oneshot::Receiver<()>) {
     let mut connections = JoinSet::new();
     let mut stopping = shared.shutdown.subscribe();
     loop {
         tokio::select! {
             () = stopped(&mut stopping) => break,
+            _ = &mut halt => {
+                drop(listener);
+                connections.shutdown().await;
+                return;
+            }
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let span = tracing::debug_span!("connection", %peer);

@@ -148,6 +148,14 @@ impl<'a> Ctx<'a> {
         self.deps.iter().find(|d| d.name == name)
     }
 
+    /// Whether the system map doubles `name` with a mock (not a proxy in front of a
+    /// real instance).
+    pub fn is_mock(&self, name: &str) -> bool {
+        self.input.map.dependencies.iter().any(|(k, d)| {
+            k.value == name && d.double == crosscheck_model::system_map::DoubleKind::Mock
+        })
+    }
+
     pub fn gap(&mut self, scope: impl Into<String>, message: impl Into<String>) {
         let gap = Gap {
             scope: scope.into(),

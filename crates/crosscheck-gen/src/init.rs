@@ -136,7 +136,7 @@ pub fn scaffold(contracts: &[InitContract<'_>]) -> Vec<(String, String)> {
     }
     for (i, (d, name)) in deps.iter().zip(&dep_names).enumerate() {
         reqs.push_str(&format!(
-            "- **REQ-{prefix}-D{:02}**: When {name} ({}) does not answer, answers an error status, resets the connection, or answers an empty body, a body that is not JSON or one that breaks its contract, the service shall fail closed and never report success.\n",
+            "- **REQ-{prefix}-D{:02}**: When {name} ({}) does not answer, answers an error status, resets or refuses the connection, or answers an empty body, a body that is not JSON or one that breaks its contract, the service shall fail closed and never report success.\n",
             i + 1,
             d.contract.title
         ));

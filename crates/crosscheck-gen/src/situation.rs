@@ -26,6 +26,8 @@ pub enum Situation {
     DependencyStatus(u16),
     /// A dependency resets the connection.
     DependencyReset,
+    /// A dependency refuses every connection (its port held, nothing listening).
+    DependencyRefused,
     /// A dependency closes the connection without answering.
     DependencyClosed,
     /// A dependency answers 200 with an empty body.
@@ -100,6 +102,7 @@ impl Situation {
             Situation::DependencyTimeout
                 | Situation::DependencyStatus(_)
                 | Situation::DependencyReset
+                | Situation::DependencyRefused
                 | Situation::DependencyClosed
                 | Situation::DependencyEmptyBody
                 | Situation::DependencyNotJson
@@ -167,6 +170,16 @@ impl Situation {
                 }
             }
             Situation::DependencyReset => u8::from(has(&["reset"])) * 2,
+            Situation::DependencyRefused => {
+                u8::from(has(&[
+                    "refuse",
+                    "unreachable",
+                    "cannot be reached",
+                    "could not be reached",
+                    "cannot connect",
+                    "is down",
+                ])) * 2
+            }
             Situation::DependencyClosed => {
                 u8::from(has(&[
                     "closes the connection",
@@ -224,6 +237,7 @@ impl Situation {
             Situation::DependencyTimeout => "timeout".into(),
             Situation::DependencyStatus(s) => format!("status-{s}"),
             Situation::DependencyReset => "reset".into(),
+            Situation::DependencyRefused => "refuses-connections".into(),
             Situation::DependencyClosed => "closed".into(),
             Situation::DependencyEmptyBody => "empty-body".into(),
             Situation::DependencyNotJson => "not-json".into(),

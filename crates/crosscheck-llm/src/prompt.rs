@@ -119,7 +119,7 @@ pub fn user_message(ctx: &Context<'_>, requirement: usize) -> String {
     }
     let _ = writeln!(
         m,
-        "  Failure modes a mock can stage: fault timeout (never answers), reset, empty (closes without answering), malformed (not HTTP), truncate, {{delay: \"2s\"}}; any reply status (e.g. 429, 500, 503); a body that breaks its contract; `times: 1` then another stub (first call fails, then succeeds)."
+        "  Failure modes a mock can stage: fault timeout (never answers), reset, empty (closes without answering), malformed (not HTTP), truncate, {{delay: \"2s\"}}, refuse (every connection refused for the whole scenario: the only entry for that dependency, and no `calls` on it); any reply status (e.g. 429, 500, 503); a body that breaks its contract; `times: 1` then another stub (first call fails, then succeeds)."
     );
 
     let _ = writeln!(m, "\nWhat can be observed besides the response:");

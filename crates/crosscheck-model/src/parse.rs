@@ -172,6 +172,24 @@ then:
     }
 
     #[test]
+    fn refuse_reads_as_a_fault_and_a_misspelling_names_the_line() {
+        let s = scenarios(
+            "s.yaml",
+            "id: t\nkind: fault\ngiven:\n  auth:\n    - fault: refuse\nwhen: { path: /x }\n",
+        )
+        .unwrap();
+        use crate::scenario::Fault;
+        assert_eq!(s[0].given[0][0].fault, Some(Fault::Refuse));
+        let err = scenarios(
+            "s.yaml",
+            "id: t\nkind: fault\ngiven:\n  auth:\n    - fault: refused\nwhen: { path: /x }\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.line, 5, "{err:?}");
+        assert!(err.message.contains("refuse"), "{}", err.message);
+    }
+
+    #[test]
     fn malformed_yaml_points_at_line() {
         let err = scenarios("s.yaml", "id: t\nkind: [positive\nwhen: {path: /x}\n").unwrap_err();
         assert!(err.line >= 2, "{err:?}");

@@ -504,6 +504,10 @@ pub enum Fault {
     BrokenChunked,
     /// Send the body at this many bytes per second (a slow link).
     Bandwidth(#[serde(deserialize_with = "bytes_per_second")] u64),
+    /// Refuse every connection for the whole scenario: the double keeps its port but
+    /// stops listening, so the service's connect fails at once with "connection refused".
+    /// The dependency's only entry, with nothing beside it (`crosscheck validate` says so).
+    Refuse,
 }
 
 /// A pause in the middle of a body: `{ for: 2s, after: 16 }`.

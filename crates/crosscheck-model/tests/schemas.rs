@@ -406,6 +406,8 @@ const SCENARIO_CASES: &[(&str, &str, bool)] = &[
     ("request with query, headers and a body", r#"{ id: x, kind: negative, when: { method: PUT, path: /a, query: { page: "2" }, headers: { X-Count: 5 }, body: "not json" } }"#, true),
     ("stub matching on query, headers and json", r#"{ id: x, kind: positive, given: { auth: [ { on: { method: POST, path: "/users/{id}", query: { q: { exists: true } }, headers: { authorization: { regex: ^Bearer } }, json: { $.name: bob } }, times: 2, reply: { headers: { x-a: b }, body: oops } } ] }, when: { path: /a } }"#, true),
     ("every new fault word", "{ id: x, kind: fault, given: { auth: [ { fault: wrong_length }, { fault: broken_chunked } ] }, when: { path: /a } }", true),
+    ("connection refused", "{ id: x, kind: fault, given: { auth: [ { fault: refuse } ] }, when: { path: /a } }", true),
+    ("a misspelt refuse", "{ id: x, kind: fault, given: { auth: [ { fault: refused } ] }, when: { path: /a } }", false),
     ("delay distributions", "{ id: x, kind: fault, given: { auth: [ { fault: { delay: { uniform: [10ms, 50ms] } } }, { fault: { delay: { lognormal: { median: 80ms, sigma: 0.4 } } } }, { fault: { delay: { fixed: 2s } } } ] }, when: { path: /a } }", true),
     ("a pause mid-body", "{ id: x, kind: fault, given: { auth: [ { fault: { pause: { for: 2s, after: 16 } } }, { fault: { pause: { for: { uniform: [1ms, 5ms] } } } } ] }, when: { path: /a } }", true),
     ("a slow body", "{ id: x, kind: fault, given: { auth: [ { fault: { bandwidth: 2048 } } ] }, when: { path: /a } }", true),

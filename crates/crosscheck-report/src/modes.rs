@@ -25,6 +25,10 @@ pub fn classify(stub: &Stub) -> (String, Vec<&'static str>) {
             modes.push("unavailable");
             words.push("fault empty (closes without an answer)".to_owned());
         }
+        Some(Fault::Refuse) => {
+            modes.push("unavailable");
+            words.push("fault refuse (connection refused)".to_owned());
+        }
         Some(Fault::Malformed) => {
             modes.push("malformed");
             words.push("fault malformed (bytes that are not HTTP)".to_owned());
@@ -57,7 +61,7 @@ pub fn classify(stub: &Stub) -> (String, Vec<&'static str>) {
     }
     if !matches!(
         stub.fault,
-        Some(Fault::Timeout | Fault::Reset | Fault::Empty | Fault::Malformed)
+        Some(Fault::Timeout | Fault::Reset | Fault::Empty | Fault::Malformed | Fault::Refuse)
     ) {
         words.push(format!("reply {}", reply.status));
         if reply.status >= 500 {
@@ -113,6 +117,7 @@ mod tests {
         assert_eq!(classify(&stub("fault: timeout")).1, ["timeout"]);
         assert_eq!(classify(&stub("fault: reset")).1, ["unavailable"]);
         assert_eq!(classify(&stub("fault: empty")).1, ["unavailable"]);
+        assert_eq!(classify(&stub("fault: refuse")).1, ["unavailable"]);
         assert_eq!(classify(&stub("fault: malformed")).1, ["malformed"]);
         assert_eq!(classify(&stub("fault: truncate")).1, ["malformed"]);
         assert_eq!(classify(&stub("fault: { delay: 2s }")).1, ["slow"]);

@@ -24,6 +24,7 @@ pub mod http;
 mod outcome;
 mod proxies;
 pub mod redact;
+mod refusing;
 mod runner;
 mod schedule;
 mod sequence;

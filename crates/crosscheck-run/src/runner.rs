@@ -176,6 +176,7 @@ pub async fn run(
             }
         };
         crate::proxies::clear(&proxies).await;
+        crate::refusing::restore(&doubles).await;
         let lost_connection = result
             .evidence
             .exchanges
@@ -253,6 +254,7 @@ async fn run_scenario(
             .unwrap_or_default();
         mock.install_seeded(stubs, crate::schedule::seed_for(seed, &s.id.value, name));
     }
+    let (refused, refuse_errors) = crate::refusing::apply(doubles, s).await;
     let installed = Instant::now();
     let installed_ms = crosscheck_probe::clock::now_ms();
     let mut probes = [
@@ -261,7 +263,7 @@ async fn run_scenario(
         Some(LogProbe::new(LogSource::Captured(logs.stderr))),
     ];
     let mut failures: Vec<Failure> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
+    let mut errors: Vec<String> = refuse_errors;
     for p in probes.iter_mut().flatten() {
         if let Err(e) = p.mark() {
             errors.push(e.to_string());
@@ -395,7 +397,8 @@ async fn run_scenario(
             message: e,
         });
     }
-    let schedule = crate::schedule::realised(doubles);
+    let mut schedule = refused;
+    schedule.extend(crate::schedule::realised(doubles));
     let evidence = Evidence {
         exchanges,
         seed: (!doubles.is_empty()).then_some(seed),

@@ -28,6 +28,12 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
         };
         let s = &loaded.scenario;
         out.extend(crate::proxies::check_scenario(suite, loaded, &at));
+        out.extend(crate::refusing::check(
+            suite,
+            loaded,
+            suite.sources.get(&loaded.file).map_or("", String::as_str),
+            &at,
+        ));
         out.extend(crate::validate_captures::check(
             loaded,
             suite.sources.get(&loaded.file).map_or("", String::as_str),

@@ -69,6 +69,11 @@ const CAUGHT: &[(&str, &[&str])] = &[
     ("slow_response", &["gen-getResource-succeeds"]),
     // REQ-INT-214 names the counter `resource_api_decisions_total` by `decision`.
     ("counter_not_incremented", &["gen-getResource-succeeds"]),
+    // REQ-INT-206: "… or refuses the connection … shall never grant access".
+    (
+        "grant_when_unreachable",
+        &["gen-getResource-auth-refuses-connections"],
+    ),
 ];
 
 /// Bugs only a message check catches: asserted when a broker is available (always on CI).

@@ -263,3 +263,9 @@ fn side_effect_bugs_are_caught_on_real_servers() {
         );
     }
 }
+bug!(
+    grant_when_unreachable,
+    "auth-refuses-connections-fails-closed-fast",
+    "status",
+    "expected 503, got 200"
+);

@@ -28,7 +28,6 @@ mod api;
 mod error;
 mod io;
 mod link;
-mod port;
 mod pump;
 mod rng;
 mod state;

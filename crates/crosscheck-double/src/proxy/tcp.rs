@@ -10,9 +10,9 @@ use tokio::net::TcpListener;
 
 use super::error::ProxyError;
 use super::link::{self, AbortOnDrop};
-use super::port;
 use super::state::Shared;
 use super::toxic::Toxic;
+use crate::port;
 
 /// Builds a [`TcpProxy`].
 #[derive(Clone, Debug)]
@@ -79,7 +79,7 @@ pub struct TcpProxy {
     /// The listen address: the bound one (with its real port) once started.
     listen: Mutex<String>,
     task: Mutex<Option<AbortOnDrop<()>>>,
-    /// While disabled: the port, bound but not listening (see [`super::port`]).
+    /// While disabled: the port, bound but not listening (see `crate::port`).
     reserved: Mutex<Option<socket2::Socket>>,
 }
 
@@ -154,14 +154,19 @@ impl TcpProxy {
             let held = self.lock_reserved().take();
             let socket = match held {
                 Some(s) => s,
-                None => port::reserve(&self.shared.name, self.resolve().await?)?,
+                None => {
+                    let at = self.resolve().await?;
+                    port::reserve(at).map_err(|e| self.bind_error(at.to_string(), e))?
+                }
             };
-            let listener = port::listen(&self.shared.name, socket)?;
+            let at = port::local(&socket).map_or_else(|| self.listen(), |a| a.to_string());
+            let listener = port::listen(socket).map_err(|e| self.bind_error(at, e))?;
             self.serve(listener);
             Ok(())
         } else {
             // Hold the port before the listener goes, so it is never free (see `port`).
-            let held = port::reserve(&self.shared.name, self.resolve().await?)?;
+            let at = self.resolve().await?;
+            let held = port::reserve(at).map_err(|e| self.bind_error(at.to_string(), e))?;
             *self.lock_reserved() = Some(held);
             let task = self.lock_task().take();
             if let Some(task) = task {
@@ -287,16 +292,31 @@ impl TcpProxy {
 
     /// Binds `addr` without listening and records the bound address (its real port).
     async fn reserve(&self, addr: &str) -> Result<(), ProxyError> {
-        let at = port::resolve(&self.shared.name, addr).await?;
-        let socket = port::reserve(&self.shared.name, at)?;
-        *self.lock_listen() = port::local(&socket).unwrap_or_else(|| addr.to_owned());
+        let at = port::resolve(addr)
+            .await
+            .map_err(|e| self.bind_error(addr.to_owned(), e))?;
+        let socket = port::reserve(at).map_err(|e| self.bind_error(at.to_string(), e))?;
+        *self.lock_listen() =
+            port::local(&socket).map_or_else(|| addr.to_owned(), |a| a.to_string());
         *self.lock_reserved() = Some(socket);
         Ok(())
     }
 
     /// The listen address as a socket address.
     async fn resolve(&self) -> Result<SocketAddr, ProxyError> {
-        port::resolve(&self.shared.name, &self.listen()).await
+        let listen = self.listen();
+        port::resolve(&listen)
+            .await
+            .map_err(|e| self.bind_error(listen, e))
+    }
+
+    /// The error for a socket that could not be bound (or listen) at `addr`.
+    fn bind_error(&self, addr: String, source: std::io::Error) -> ProxyError {
+        ProxyError::Bind {
+            name: self.shared.name.clone(),
+            addr,
+            source,
+        }
     }
 
     /// Accepts connections on `listener` until disabled or dropped.

@@ -189,6 +189,9 @@ pub(crate) fn then(
             }
         };
     }
+    if matches!(sit, Situation::DependencyRefused) && within.is_none() {
+        within = Some(refused_bound(ctx, faulted, notes, id));
+    }
     if let Some(w) = within {
         then.insert("within".into(), json!(span(w)));
     }
@@ -202,6 +205,12 @@ pub(crate) fn then(
             calls.insert(dep.clone(), json!([{"times": 0}]));
             notes.push(format!(
                 "Calls: none on `{dep}`: a rejected request causes no dependency work (property)."
+            ));
+            continue;
+        }
+        if matches!(sit, Situation::DependencyRefused) && faulted == Some(dep.as_str()) {
+            notes.push(format!(
+                "Calls: none can reach `{dep}` while it refuses connections, so none are checked."
             ));
             continue;
         }
@@ -292,6 +301,30 @@ pub(crate) fn then(
         then.insert("metrics".into(), Value::Array(metrics));
     }
     then
+}
+
+/// How soon the service must answer when a dependency refuses connections: a refused
+/// connect is known at once, so within the service's own deadline for that dependency
+/// (it must not wait it out, or keep reconnecting); 2 s, and a gap, when no requirement
+/// states one.
+fn refused_bound(
+    ctx: &mut Ctx<'_>,
+    faulted: Option<&str>,
+    notes: &mut Vec<String>,
+    id: &str,
+) -> Duration {
+    let (deadline, _) = faulted.map(|d| ctx.deadline(d)).unwrap_or((None, None));
+    match deadline {
+        Some(d) => {
+            notes.push(format!("Bound: a refused connection is known at once, so the answer must come within the service's own deadline for the dependency ({} ms), not after waiting it out or reconnecting (fail fast).", d.as_millis()));
+            d
+        }
+        None => {
+            ctx.gap(id, "no requirement states a deadline for the dependency; when it refuses connections the answer is expected within 2 s (fail fast)");
+            notes.push("Bound: a refused connection is known at once; 2 s is allowed (fail fast; no deadline is stated).".into());
+            Duration::from_secs(2)
+        }
+    }
 }
 
 fn contract_status(op: &Operation, sit: &Situation, once: bool) -> (Vec<u16>, String) {

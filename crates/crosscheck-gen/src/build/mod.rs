@@ -98,8 +98,16 @@ fn situations(ctx: &mut Ctx<'_>, index: usize, op: &Operation) -> Vec<(Situation
         }
         statuses.sort_unstable();
         faults.extend(statuses.into_iter().map(Situation::DependencyStatus));
+        faults.push(Situation::DependencyReset);
+        if ctx.is_mock(&dep) {
+            faults.push(Situation::DependencyRefused);
+        } else {
+            ctx.gap(
+                format!("dependency {dep}"),
+                "connection refused is staged on mock doubles (`fault: refuse`); for a proxied dependency add a scenario with `- toxic: { type: down }`",
+            );
+        }
         faults.extend([
-            Situation::DependencyReset,
             Situation::DependencyClosed,
             Situation::DependencyEmptyBody,
             Situation::DependencyNotJson,
@@ -109,10 +117,6 @@ fn situations(ctx: &mut Ctx<'_>, index: usize, op: &Operation) -> Vec<(Situation
             faults.push(Situation::DependencyBreaksContract(slug, field));
         }
         out.extend(faults.into_iter().map(|s| (s, Some(dep.clone()))));
-        ctx.gap(
-            format!("dependency {dep}"),
-            "connection refused is not staged: a mock double always listens (it needs the TCP fault proxy)",
-        );
     }
     out
 }
@@ -203,6 +207,9 @@ fn title(op: &Operation, sit: &Situation) -> String {
         Situation::DependencySlow(_) => {
             format!("{what} succeeds when a dependency is slow but in time")
         }
+        Situation::DependencyRefused => {
+            format!("{what} fails closed and fast when a dependency refuses connections")
+        }
         other => format!("{what} fails closed when {}", describe(other)),
     }
 }
@@ -221,6 +228,7 @@ pub(crate) fn describe(sit: &Situation) -> String {
         Situation::DependencyTimeout => "a dependency that never answers".into(),
         Situation::DependencyStatus(s) => format!("a dependency answering {s}"),
         Situation::DependencyReset => "a dependency resetting the connection".into(),
+        Situation::DependencyRefused => "a dependency refusing connections".into(),
         Situation::DependencyClosed => {
             "a dependency closing the connection without an answer".into()
         }

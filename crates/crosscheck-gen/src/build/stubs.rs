@@ -254,6 +254,12 @@ fn failure(
             vec![json!({"on": target, "fault": "reset"})],
             format!("`{dep}` resets the connection."),
         ),
+        Situation::DependencyRefused => (
+            vec![json!({"fault": "refuse"})],
+            format!(
+                "`{dep}` refuses every connection: its port stays bound but nothing listens, so the service's connect fails at once."
+            ),
+        ),
         Situation::DependencyClosed => (
             vec![json!({"on": target, "fault": "empty"})],
             format!("`{dep}` closes the connection without answering."),

@@ -61,6 +61,9 @@ pub(crate) enum Bug {
     NoEventOnGrant,
     /// Does not increment the decisions counter for grants.
     CounterNotIncremented,
+    /// Grants (as user `anonymous`) when the Authorization Service cannot be reached
+    /// ("let people in while auth is down" left on).
+    GrantWhenUnreachable,
 }
 
 impl Bug {
@@ -91,6 +94,7 @@ impl Bug {
         Bug::PublishBeforeDecision,
         Bug::NoEventOnGrant,
         Bug::CounterNotIncremented,
+        Bug::GrantWhenUnreachable,
     ];
 
     /// The name used in `RESOURCE_API_BUG`.
@@ -121,6 +125,7 @@ impl Bug {
             Bug::PublishBeforeDecision => "publish_before_decision",
             Bug::NoEventOnGrant => "no_event_on_grant",
             Bug::CounterNotIncremented => "counter_not_incremented",
+            Bug::GrantWhenUnreachable => "grant_when_unreachable",
         }
     }
 }

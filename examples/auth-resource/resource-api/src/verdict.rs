@@ -51,7 +51,7 @@ impl Failure {
     }
 }
 
-/// The user id the `fail_open_on_5xx` bug grants as.
+/// The user id the `fail_open_on_5xx` and `grant_when_unreachable` bugs grant as.
 const FAIL_OPEN_USER: &str = "anonymous";
 /// The user id the `grant_on_malformed` bug grants as.
 const MALFORMED_USER: &str = "unknown";
@@ -61,6 +61,11 @@ const MALFORMED_USER: &str = "unknown";
 pub(crate) fn interpret(outcome: Result<AuthReply, TransportFailure>, bug: Option<Bug>) -> Verdict {
     let reply = match outcome {
         Ok(reply) => reply,
+        Err(TransportFailure::Unreachable) if bug == Some(Bug::GrantWhenUnreachable) => {
+            return Verdict::Valid {
+                user_id: FAIL_OPEN_USER.to_owned(),
+            };
+        }
         Err(failure) => {
             return Verdict::Unavailable(match failure {
                 TransportFailure::Timeout => Failure::Timeout,
@@ -270,6 +275,11 @@ mod tests {
                 "u",
             ),
             (Bug::GrantWithoutUserId, reply(200, r#"{"valid":true}"#), ""),
+            (
+                Bug::GrantWhenUnreachable,
+                Err(TransportFailure::Unreachable),
+                "anonymous",
+            ),
         ];
         for (bug, outcome, user) in cases {
             assert_eq!(interpret(outcome, Some(bug)), valid(user), "{bug}");
