@@ -253,13 +253,16 @@ fn failures(out: &common::Output) -> String {
     let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
     let date = regex::Regex::new(r"date: \w{3}, \d{2} \w{3} \d{4} [\d:]+ GMT").unwrap();
     let server = regex::Regex::new(r"server: BaseHTTP/[\d.]+ Python/[\d.]+").unwrap();
+    // Widget numbers depend on how many widgets the run created before (scenario order).
+    let widget = regex::Regex::new(r"\bw\d+\b").unwrap();
     out.stdout
         .lines()
         .filter(|l| l.trim_start().starts_with('✗') || l.trim_start().starts_with("captured"))
         .map(|l| {
             let l = port.replace_all(l.trim(), "127.0.0.1:PORT");
             let l = date.replace_all(&l, "date: DATE");
-            server.replace_all(&l, "server: SERVER").into_owned()
+            let l = server.replace_all(&l, "server: SERVER");
+            widget.replace_all(&l, "wN").into_owned()
         })
         .collect::<Vec<_>>()
         .join("\n")
