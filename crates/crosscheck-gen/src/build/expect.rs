@@ -10,15 +10,21 @@ use serde_json::{Map, Value, json};
 use crate::context::Ctx;
 use crate::link::Link;
 use crate::situation::{Class, Situation};
-use crate::text::names_field;
+use crate::text::{Facts, names_field};
 
 /// Fallback statuses for a failed dependency when the contract documents none.
 const FAIL_CLOSED: [u16; 4] = [500, 502, 503, 504];
 
 /// The requirements a scenario covers, and the indices of the links whose condition
 /// names its situation most strongly. Requirements that hold for every request of the
-/// operation are covered too.
-pub(crate) fn covers(ctx: &Ctx<'_>, index: usize, sit: &Situation) -> (Vec<String>, Vec<usize>) {
+/// operation are covered too, unless all they check is calls on a dependency that
+/// refuses connections in this scenario (`faulted`): no call can be counted there.
+pub(crate) fn covers(
+    ctx: &Ctx<'_>,
+    index: usize,
+    sit: &Situation,
+    faulted: Option<&str>,
+) -> (Vec<String>, Vec<usize>) {
     let linked: Vec<usize> = (0..ctx.links.len())
         .filter(|i| ctx.links[*i].operations.contains(&index))
         .collect();
@@ -37,9 +43,20 @@ pub(crate) fn covers(ctx: &Ctx<'_>, index: usize, sit: &Situation) -> (Vec<Strin
             .filter(|i| !ctx.links[*i].facts.universal && sit.strength(&ctx.links[*i]) == best)
             .collect()
     };
+    let uncountable = |l: &Link| match (sit, faulted) {
+        (Situation::DependencyRefused, Some(dep)) => {
+            only_calls(&l.facts)
+                && !l.dependencies.is_empty()
+                && l.dependencies.iter().all(|d| d == dep)
+        }
+        _ => false,
+    };
     let mut ids: Vec<String> = linked
         .iter()
-        .filter(|i| strongest.contains(i) || ctx.links[**i].facts.universal)
+        .filter(|i| {
+            let l = &ctx.links[**i];
+            strongest.contains(i) || (l.facts.universal && !uncountable(l))
+        })
         .map(|i| ctx.links[*i].id.clone())
         .collect();
     for extra in super::effects::covering(ctx, index, sit) {
@@ -48,6 +65,21 @@ pub(crate) fn covers(ctx: &Ctx<'_>, index: usize, sit: &Situation) -> (Vec<Strin
         }
     }
     (ids, strongest)
+}
+
+/// Whether all a requirement checks is the calls a service makes on its dependencies
+/// ("exactly once", "forwarding", "shall not call"): no status, header, bound, log or
+/// field of its own.
+fn only_calls(f: &Facts) -> bool {
+    (f.exactly_once || f.forwards || f.no_call)
+        && f.statuses.is_empty()
+        && f.error_codes.is_empty()
+        && f.within.is_none()
+        && !(f.logs || f.stores || f.publishes || f.never_appears || f.never_succeeds)
+        && f.not_logged.is_empty()
+        && f.response_headers.is_empty()
+        && f.field_values.is_empty()
+        && f.field_value.is_empty()
 }
 
 fn documented(op: &Operation, status: u16) -> bool {

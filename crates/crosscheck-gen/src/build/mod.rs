@@ -147,7 +147,7 @@ fn scenario(
         Some(d) => format!("gen-{op_slug}-{}-{}", slug(d), sit.slug()),
         None => format!("gen-{op_slug}-{}", sit.slug()),
     };
-    let (covers, strongest) = expect::covers(ctx, index, sit);
+    let (covers, strongest) = expect::covers(ctx, index, sit, faulted);
     if covers.is_empty() {
         ctx.gap(
             id.clone(),

@@ -181,7 +181,7 @@ fn step(
 ) -> Option<StepParts> {
     let op = &ops[index];
     let sit = Situation::Success;
-    let (covers, strongest) = expect::covers(ctx, index, &sit);
+    let (covers, strongest) = expect::covers(ctx, index, &sit, None);
     let cred = ctx.credential(op);
     let (when, sent) = request::request(ctx, op, &sit, cred.as_ref())?;
     let (given, _) = stubs::given(ctx, index, &sit, None);
