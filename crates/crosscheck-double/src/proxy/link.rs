@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -68,7 +69,6 @@ pub(crate) async fn serve(shared: Arc<Shared>, client: TcpStream, conn: u64) {
         seed: shared.seed,
         conn,
     };
-    let client = Arc::new(client);
     let _ = client.set_nodelay(true);
 
     // Set-up faults, before anything goes upstream.
@@ -114,7 +114,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, client: TcpStream, conn: u64) {
     let upstream = tokio::select! {
         _ = kill.changed() => return,
         r = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&upstream_addr)) => match r {
-            Ok(Ok(s)) => Arc::new(s),
+            Ok(Ok(s)) => s,
             Ok(Err(e)) => {
                 tracing::debug!(proxy = %shared.name, conn, "upstream {upstream_addr}: {e}");
                 return;
@@ -126,20 +126,28 @@ pub(crate) async fn serve(shared: Arc<Shared>, client: TcpStream, conn: u64) {
         }
     };
     let _ = upstream.set_nodelay(true);
+    let (Ok(client_ctl), Ok(upstream_ctl)) = (io::Control::of(&client), io::Control::of(&upstream))
+    else {
+        tracing::debug!(proxy = %shared.name, conn, "cannot duplicate a socket descriptor");
+        io::arm_reset(&client);
+        return;
+    };
+    let (client_r, client_w) = client.into_split();
+    let (upstream_r, upstream_w) = upstream.into_split();
 
-    let pump = |src: &Arc<TcpStream>, dst: &Arc<TcpStream>, stream: Stream| Pump {
-        src: src.clone(),
-        dst: dst.clone(),
+    let pump = |src: OwnedReadHalf, dst: OwnedWriteHalf, stream: Stream| Pump {
+        src: Some(src),
+        dst: io::Writer::new(dst),
         stream,
         toxics: toxics.clone(),
         decisions,
         rng: Rng::new(shared.seed ^ hash_str(stream.as_str()) ^ conn.wrapping_mul(0x9E37)),
     };
     let mut up = AbortOnDrop(tokio::spawn(
-        pump(&client, &upstream, Stream::Upstream).run(),
+        pump(client_r, upstream_w, Stream::Upstream).run(),
     ));
     let mut down = AbortOnDrop(tokio::spawn(
-        pump(&upstream, &client, Stream::Downstream).run(),
+        pump(upstream_r, client_w, Stream::Downstream).run(),
     ));
     let mut up_end: Option<End> = None;
     let mut down_end: Option<End> = None;
@@ -167,12 +175,12 @@ pub(crate) async fn serve(shared: Arc<Shared>, client: TcpStream, conn: u64) {
     tracing::debug!(proxy = %shared.name, conn, ?finish, "connection ends");
     match finish {
         Finish::Reset => {
-            io::arm_reset(&client);
-            io::arm_reset(&upstream);
+            client_ctl.arm_reset();
+            upstream_ctl.arm_reset();
         }
         Finish::Close => {
-            io::shutdown(&client, std::net::Shutdown::Both);
-            io::shutdown(&upstream, std::net::Shutdown::Both);
+            client_ctl.shutdown(std::net::Shutdown::Both);
+            upstream_ctl.shutdown(std::net::Shutdown::Both);
         }
         Finish::Done => {}
     }

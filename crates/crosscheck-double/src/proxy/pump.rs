@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpStream;
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
@@ -45,8 +45,9 @@ enum Chunk {
 
 /// Everything one direction needs.
 pub(crate) struct Pump {
-    pub src: Arc<TcpStream>,
-    pub dst: Arc<TcpStream>,
+    /// Read by the fast path, then moved to the toxic path's reader task.
+    pub src: Option<OwnedReadHalf>,
+    pub dst: io::Writer,
     pub stream: Stream,
     pub toxics: watch::Receiver<Arc<Vec<Toxic>>>,
     pub decisions: Decisions,
@@ -66,9 +67,13 @@ impl Pump {
     /// goes on with the toxic path on the same sockets. A connection stays on the toxic
     /// path once there, even after the toxics are removed (it then forwards unchanged).
     async fn forward_plain(&mut self) -> Option<End> {
+        let Some(mut src) = self.src.take() else {
+            return Some(End::Failed);
+        };
         let mut buf = vec![0u8; FAST_CHUNK];
         loop {
             if !self.plain() {
+                self.src = Some(src);
                 return None;
             }
             let read = tokio::select! {
@@ -80,15 +85,15 @@ impl Pump {
                     continue;
                 }
                 // Readiness-based, so dropping it when a toxic arrives loses no byte.
-                r = io::read_some(&self.src, &mut buf) => r,
+                r = io::read_some(&mut src, &mut buf) => r,
             };
             match read {
                 Ok(0) => {
-                    io::shutdown(&self.dst, std::net::Shutdown::Write);
+                    self.dst.finish();
                     return Some(End::Eof);
                 }
                 Ok(n) => {
-                    if io::write_all(&self.dst, &buf[..n]).await.is_err() {
+                    if self.dst.write_all(&buf[..n]).await.is_err() {
                         return Some(End::Failed);
                     }
                 }
@@ -111,12 +116,14 @@ impl Pump {
 
     /// The toxic path: a reader task queues stamped chunks, this task applies the toxics.
     async fn run_toxic(mut self) -> End {
+        let Some(mut src) = self.src.take() else {
+            return End::Failed;
+        };
         let (tx, mut rx) = mpsc::channel(QUEUE);
-        let src = self.src.clone();
         let _reader = AbortOnDrop(tokio::spawn(async move {
             let mut buf = vec![0u8; CHUNK];
             loop {
-                let chunk = match io::read_some(&src, &mut buf).await {
+                let chunk = match io::read_some(&mut src, &mut buf).await {
                     Ok(0) => Chunk::Eof,
                     Ok(n) => Chunk::Data(Instant::now(), buf[..n].to_vec()),
                     Err(_) => Chunk::Failed,
@@ -187,7 +194,7 @@ impl Pump {
                     if let Some(ms) = hold {
                         tokio::time::sleep(Duration::from_millis(ms)).await;
                     }
-                    io::shutdown(&self.dst, std::net::Shutdown::Write);
+                    self.dst.finish();
                     return End::Eof;
                 }
                 Chunk::Failed => return End::Failed,
@@ -283,7 +290,7 @@ impl Pump {
                 let per_slice = (rate.saturating_mul(1000) / 10).max(1) as usize;
                 n = n.min(per_slice);
             }
-            io::write_all(&self.dst, &rest[..n]).await?;
+            self.dst.write_all(&rest[..n]).await?;
             if let Some(rate) = rate {
                 let secs = n as f64 / (rate as f64 * 1000.0);
                 tokio::time::sleep(Duration::from_secs_f64(secs).min(PACE_SLICE)).await;
