@@ -19,6 +19,10 @@ need wrk wrk
 need iperf3 iperf3
 need curl curl
 
+# CROSSCHECK_BASELINE=/path/to/an/older/crosscheck adds it as a row of its own, to see what a
+# change to the proxy did under the same conditions.
+baseline=${CROSSCHECK_BASELINE:-}
+
 # Toxiproxy: Debian has no package and this machine reaches no Go module proxy, so it is used
 # when present (TOXIPROXY=/path/to/toxiproxy-server, or on PATH), else the table is compared
 # with Toxiproxy's published figures.
@@ -52,6 +56,10 @@ start_proxies() { # name, command…; prints "<http-port> <iperf-port>"
 }
 read -r cc_http cc_iperf < <(start_proxies crosscheck "$cc" proxy --port)
 targets=("direct:$http_port:$iperf_port" "crosscheck:$cc_http:$cc_iperf")
+if [ -n "$baseline" ]; then
+  read -r bl_http bl_iperf < <(start_proxies baseline "$baseline" proxy --port)
+  targets+=("baseline:$bl_http:$bl_iperf")
+fi
 if [ -n "$toxi" ]; then
   read -r tx_http tx_iperf < <(start_proxies toxiproxy "$toxi" -host 127.0.0.1 -port)
   targets+=("toxiproxy:$tx_http:$tx_iperf")

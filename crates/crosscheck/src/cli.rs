@@ -88,6 +88,11 @@ pub enum Command {
         /// The seed for toxicity decisions, jitter and slice sizes.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Threads that move bytes. One (the default) adds the least latency per
+        /// request (no hand-over between threads); more spread many busy connections
+        /// over more cores.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: u16,
     },
     /// Serve OpenAPI contracts (and WireMock mappings) as a mock server, with
     /// WireMock's `/__admin` API, until Ctrl-C.

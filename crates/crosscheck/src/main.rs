@@ -26,11 +26,7 @@ use crate::cli::{Cli, Command};
 fn main() {
     let cli = Cli::parse();
     init_tracing();
-    let code = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let code = match runtime(&cli.command) {
         Ok(rt) => rt.block_on(dispatch(cli)),
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -38,6 +34,26 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// Two worker threads, except for `crosscheck proxy`, which has as many as `--threads`
+/// asks for: one by default, on which a proxied request is never handed from one thread
+/// to another (docs/design/0004e-proxy-latency.md).
+fn runtime(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
+    let threads = match command {
+        Command::Proxy { threads, .. } => usize::from(*threads),
+        _ => 2,
+    };
+    if threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()
+    }
 }
 
 async fn dispatch(cli: Cli) -> i32 {
@@ -50,6 +66,7 @@ async fn dispatch(cli: Cli) -> i32 {
             port,
             config,
             seed,
+            threads: _,
         } => proxy_cmd::run(&host, port, config.as_deref(), seed).await,
         Command::Audit { dir, format } => reports::audit(&dir, &format, color_err),
         Command::Report {
