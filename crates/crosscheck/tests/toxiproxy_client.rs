@@ -123,8 +123,11 @@ fn a_config_file_creates_proxies_at_start() {
         ),
     )
     .unwrap();
-    let (_proxy, banner) =
-        ProxyProcess::start(free_port(), &["--config", config.to_str().unwrap()]);
+    // On the multi-thread runtime (the client test above runs on the default single thread).
+    let (_proxy, banner) = ProxyProcess::start(
+        free_port(),
+        &["--config", config.to_str().unwrap(), "--threads", "2"],
+    );
     assert!(
         banner.contains(&format!(
             "proxy echo listens on 127.0.0.1:{listen} for {upstream}"
@@ -164,6 +167,20 @@ fn a_bad_config_file_is_bad_input_with_its_line() {
     assert_eq!(out.code, 2, "{}", out.all());
     assert!(
         out.stderr.contains("missing required field: upstream"),
+        "{}",
+        out.stderr
+    );
+
+    let out = common::crosscheck(
+        dir.path(),
+        &["proxy", "--port", "0", "--threads", "0"],
+        &[],
+        Duration::from_secs(10),
+    );
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("invalid value '0' for '--threads <THREADS>': 0 is not in 1..=256"),
         "{}",
         out.stderr
     );
