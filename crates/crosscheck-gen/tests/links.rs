@@ -1,7 +1,8 @@
 //! OpenAPI links on a fixture spec shaped after the OpenAPI examples (link-object,
 //! tic-tac-toe): targets by `operationRef` and `operationId`, values from the response
-//! body and headers, the request's path and body, and a `requestBody`; an
-//! `operationRef` that names nothing is a contract warning and a gap, not a crash.
+//! body and headers, the request's path and body, expressions embedded in strings, and a
+//! `requestBody`; an `operationRef` that names nothing is a contract warning and a gap,
+//! not a crash.
 
 use crosscheck_gen::{Input, generate};
 use indexmap::IndexMap;
@@ -36,6 +37,10 @@ paths:
               operationRef: "#/paths/~1users~1{id}~1notes/post"
               parameters: { id: $request.path.id }
               requestBody: { about: "$response.body#/uuid", status: $statusCode, fixed: 3 }
+            tagged:
+              operationRef: "#/paths/~1users~1{id}~1notes/post"
+              parameters: { id: "user-{$response.body#/uuid}" }
+              requestBody: { note: "for {$request.path.id} as {$response.body#/username}" }
             gone:
               operationRef: "#/paths/~12.0~1repositories~1%7Busername%7D/get"
             elsewhere:
@@ -131,6 +136,21 @@ fn links_by_operation_ref_carry_response_and_request_values() {
         text.contains(
             "about: \"${captured.body_about}\"\n        status: \"${captured.body_status}\"\n        fixed: 3\n"
         ),
+        "{text}"
+    );
+    // Expressions embedded in strings: request values filled in, response values
+    // captured one by one.
+    assert!(text.contains("id: gen-getUser-link-tagged"), "{text}");
+    assert!(
+        text.contains(r#"capture: { id_1: "$.uuid", body_note_1: "$.username" }"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"path: "/users/user-${captured.id_1}/notes""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"json: { note: "for u7 as ${captured.body_note_1}" }"#),
         "{text}"
     );
     // The two that name nothing: gaps with the link's place, and no scenario.

@@ -12,8 +12,19 @@ pub(crate) enum Carried {
     Capture(String),
     /// Known now: a constant, or what the source request sent.
     Literal(Value),
+    /// A string with expressions embedded in it (`"item-{$response.body#/id}"`) of
+    /// which at least one is taken from the source response: text and captures in order.
+    Embedded(Vec<Piece>),
     /// Not followed, and why.
     Gap(String),
+}
+
+/// A part of an [`Carried::Embedded`] string.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Piece {
+    Text(String),
+    /// A capture expression, as in [`Carried::Capture`].
+    Capture(String),
 }
 
 /// `$response.body#/a/b` → `$.a.b` (as a bracketed JSONPath, so any name works).
@@ -39,10 +50,14 @@ pub(crate) fn carried(expr: &Value, template: &str, when: &Map<String, Value>) -
     let Some(e) = expr.as_str() else {
         return Carried::Literal(expr.clone());
     };
-    let e = e.trim();
-    if !e.starts_with('$') {
-        return Carried::Literal(expr.clone());
+    if !e.trim().starts_with('$') {
+        return if e.contains("{$") {
+            embedded(e, template, when)
+        } else {
+            Carried::Literal(expr.clone())
+        };
     }
+    let e = e.trim();
     if e == "$statusCode" {
         return Carried::Capture(e.to_owned());
     }
@@ -101,6 +116,51 @@ pub(crate) fn carried(expr: &Value, template: &str, when: &Map<String, Value>) -
     Carried::Gap(format!(
         "{e} is not a runtime expression crosscheck carries over (`$response.body#/…`, `$response.header.…`, `$statusCode`, `$request.path|query|header.…`, `$request.body#/…`, `$method`)"
     ))
+}
+
+/// A string with `{expression}`s embedded (OpenAPI's `embedded-string`): each one is
+/// carried like a whole value; the string is known now unless one comes from the
+/// response.
+fn embedded(text: &str, template: &str, when: &Map<String, Value>) -> Carried {
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut literal = String::new();
+    let mut captures = false;
+    let mut rest = text;
+    while let Some(open) = rest.find("{$") {
+        literal.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            return Carried::Gap(format!(
+                "`{text}`: an embedded expression is not closed with `}}`"
+            ));
+        };
+        let expr = &rest[open + 1..open + close];
+        match carried(&Value::String(expr.to_owned()), template, when) {
+            Carried::Literal(v) => match v {
+                Value::String(s) => literal.push_str(&s),
+                other => literal.push_str(&other.to_string()),
+            },
+            Carried::Capture(c) => {
+                if !literal.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut literal)));
+                }
+                pieces.push(Piece::Capture(c));
+                captures = true;
+            }
+            Carried::Embedded(_) => {
+                return Carried::Gap(format!("`{text}`: expressions do not nest"));
+            }
+            Carried::Gap(why) => return Carried::Gap(why),
+        }
+        rest = &rest[open + close + 1..];
+    }
+    literal.push_str(rest);
+    if !captures {
+        return Carried::Literal(Value::String(literal));
+    }
+    if !literal.is_empty() {
+        pieces.push(Piece::Text(literal));
+    }
+    Carried::Embedded(pieces)
 }
 
 /// The value a path parameter took in `sent`, by lining it up with `template`.
@@ -181,6 +241,22 @@ mod tests {
             matches!(c("$request.path.nope"), Carried::Gap(g) if g.contains("no path parameter `nope`"))
         );
         assert!(matches!(c("$url"), Carried::Gap(_)));
+        // Embedded in a string: known now, or text and captures in order.
+        assert_eq!(
+            c("row-{$request.path.row}/{$request.query.mark}"),
+            Carried::Literal(json!("row-2/X"))
+        );
+        assert_eq!(
+            c("item-{$response.body#/id}.{$statusCode}"),
+            Carried::Embedded(vec![
+                Piece::Text("item-".into()),
+                Piece::Capture("$.id".into()),
+                Piece::Text(".".into()),
+                Piece::Capture("$statusCode".into()),
+            ])
+        );
+        assert!(matches!(c("a-{$response.body#/id"), Carried::Gap(g) if g.contains("not closed")));
+        assert!(matches!(c("a-{$url}"), Carried::Gap(_)));
         assert!(matches!(c("$response.body#id"), Carried::Gap(_)));
     }
 }

@@ -7,7 +7,7 @@ use crosscheck_contract::{Link, Operation, ParameterLocation, StatusKey, operati
 use serde_json::{Map, Value, json};
 
 use super::crud_key::{Key, fill, success_schema};
-use super::link_values::{Carried, carried};
+use super::link_values::{Carried, Piece, carried};
 use super::{Draft, expect, request, slug, stubs};
 use crate::context::Ctx;
 use crate::situation::Situation;
@@ -588,9 +588,31 @@ fn carry_body(
                 capture.insert(var.clone(), json!(expr));
                 json!(format!("${{captured.{var}}}"))
             }
+            Carried::Embedded(pieces) => {
+                json!(fill_pieces(&pieces, &format!("body_{at}"), capture))
+            }
             Carried::Gap(why) => return Err(why),
         },
     })
+}
+
+/// An embedded string as the target request sends it: its text, and `${captured.…}` for
+/// each response value (captured in `capture` as `<base>_1`, `<base>_2`, …).
+fn fill_pieces(pieces: &[Piece], base: &str, capture: &mut Map<String, Value>) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    for p in pieces {
+        match p {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Capture(expr) => {
+                n += 1;
+                let var = var_name(&format!("{base}_{n}"));
+                capture.insert(var.clone(), json!(expr));
+                out.push_str(&format!("${{captured.{var}}}"));
+            }
+        }
+    }
+    out
 }
 
 fn linked(
@@ -658,6 +680,7 @@ fn linked(
                 Value::String(s) => s,
                 other => other.to_string(),
             },
+            Carried::Embedded(pieces) => fill_pieces(&pieces, name, &mut capture),
             Carried::Gap(why) => {
                 ctx.gap(
                     id.clone(),
