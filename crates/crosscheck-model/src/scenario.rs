@@ -228,6 +228,12 @@ pub struct CallExpect {
     /// The JSON body of every matching call, by JSONPath.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub json: IndexMap<Path, Matcher>,
+    /// How long the calls may take to arrive, counted from when the request was sent: the
+    /// check waits up to this long for them (webhooks, callbacks and other work a service
+    /// does after it answered). With `times: 0`, no matching call may arrive in the whole
+    /// window. Without it, calls made while the service answers are counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Span>,
 }
 
 /// A log line that must appear (or must not).

@@ -122,6 +122,19 @@ pub fn response(
     out
 }
 
+/// How many calls in `journal` match the expectation's method and path.
+pub fn matching(exp: &CallExpect, journal: &[RecordedRequest]) -> usize {
+    let pattern = RequestPattern {
+        method: exp.method.clone(),
+        path: exp.path.clone(),
+        ..RequestPattern::default()
+    };
+    journal
+        .iter()
+        .filter(|r| crosscheck_double::request_matches(&pattern, r).is_ok())
+        .count()
+}
+
 /// Checks the calls a double saw during a step.
 pub fn calls(
     step: usize,
@@ -145,6 +158,10 @@ pub fn calls(
             exp.method.as_deref().unwrap_or("any method"),
             exp.path.as_deref().unwrap_or("(any path)")
         );
+        let window = exp
+            .within
+            .map(|w| format!(" within {w} of the request"))
+            .unwrap_or_default();
         let seen = if journal.is_empty() {
             "it received no calls".to_owned()
         } else {
@@ -172,7 +189,7 @@ pub fn calls(
                 step,
                 check: format!("calls {dep}"),
                 message: format!(
-                    "expected {want} to {what} on `{dep}`, saw {}; {seen}",
+                    "expected {want} to {what} on `{dep}`{window}, saw {}; {seen}",
                     hits.len()
                 ),
             });

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crosscheck_double::{MockServer, Outcome, RecordedRequest};
-use crosscheck_model::scenario::{LogExpect, OutputStream, Scenario};
+use crosscheck_model::located::Located;
+use crosscheck_model::scenario::{CallExpect, LogExpect, OutputStream, Scenario};
 use crosscheck_probe::{LogProbe, LogSource};
 use indexmap::IndexMap;
 
@@ -277,7 +278,7 @@ async fn run_scenario(
     let mut exchanges = Vec::new();
     let mut journal_marks: IndexMap<&str, usize> =
         doubles.keys().map(|k| (k.as_str(), 0)).collect();
-    let mut captured = crate::sequence::Captured::default();
+    let mut captured = crate::sequence::Captured::new(&spec.deps);
     let total_steps = s.steps().len();
     for (step, (req, then)) in s.steps().into_iter().enumerate() {
         let failed_before = failures.len() + errors.len();
@@ -296,6 +297,7 @@ async fn run_scenario(
             .unwrap_or(suite.map.sut.request_timeout.get());
         let before = effects.before(then, &mut errors).await;
         let sent_at = installed.elapsed().as_secs_f64() * 1000.0;
+        let sent = Instant::now();
         let mut ex = http::send(client, &spec.url, req, timeout).await;
         ex.at_ms = sent_at;
         if let Some(then) = then {
@@ -307,6 +309,7 @@ async fn run_scenario(
                 suite.sut_contract.as_ref(),
             ));
             if !then.calls.is_empty() {
+                await_calls(doubles, &then.calls, &journal_marks, sent).await;
                 settle(doubles).await;
             }
             for (dep, expects) in &then.calls {
@@ -442,6 +445,49 @@ async fn exited_after(
         }
         if Instant::now() >= deadline {
             return None;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Waits, for each call expectation with `within`, until its calls have arrived (as many
+/// as `times` asks, else at least one) or its window, counted from `sent`, is over; with
+/// `times: 0`, for the whole window. Polls the journals every 10 ms.
+async fn await_calls(
+    doubles: &IndexMap<String, MockServer>,
+    calls: &IndexMap<Located<String>, Vec<CallExpect>>,
+    marks: &IndexMap<&str, usize>,
+    sent: Instant,
+) {
+    let waits: Vec<(&MockServer, usize, &CallExpect, Instant)> = calls
+        .iter()
+        .filter_map(|(dep, expects)| {
+            let mock = doubles.get(&dep.value)?;
+            let from = marks.get(dep.value.as_str()).copied().unwrap_or(0);
+            Some(
+                expects
+                    .iter()
+                    .filter_map(move |e| e.within.map(|w| (mock, from, e, sent + w.get()))),
+            )
+        })
+        .flatten()
+        .collect();
+    loop {
+        let now = Instant::now();
+        let pending = waits.iter().any(|(mock, from, exp, until)| {
+            if now >= *until {
+                return false;
+            }
+            let journal = mock.journal();
+            let n = evaluate::matching(exp, &journal[(*from).min(journal.len())..]);
+            match exp.times {
+                Some(0) => true,
+                Some(t) => n < t as usize,
+                None => n == 0,
+            }
+        });
+        if !pending {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -702,6 +748,7 @@ fn sut_spec(suite: &Suite, vars: &mut Vars) -> Result<SutSpec, RunError> {
         url,
         ready_path: sut.ready.get.clone(),
         ready_timeout: sut.ready.timeout.get(),
+        deps: vars.with_prefix("deps."),
     })
 }
 

@@ -1,6 +1,8 @@
 //! Multi-step scenarios: values captured from one response, used in later requests,
 //! and a chain that stops at the first failing step.
 
+use std::collections::BTreeMap;
+
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -13,16 +15,26 @@ use crate::http::Exchange;
 use crate::outcome::Failure;
 use crate::redact::{Redactor, is_secret_header};
 
-/// The values captured so far in one scenario.
+/// The values captured so far in one scenario, and the doubles' addresses.
 #[derive(Debug, Default)]
 pub(crate) struct Captured {
     values: IndexMap<String, Value>,
+    /// `deps.NAME.url` / `deps.NAME.port` → value.
+    deps: BTreeMap<String, String>,
 }
 
 impl Captured {
-    /// `req` with every `${captured.NAME}` replaced, or a failure of `step` naming the
-    /// unknown name. A path that became an absolute URL (a captured `Location`) is made
-    /// relative to `base_url` again; one on another origin is a failure.
+    pub(crate) fn new(deps: &BTreeMap<String, String>) -> Captured {
+        Captured {
+            values: IndexMap::new(),
+            deps: deps.clone(),
+        }
+    }
+
+    /// `req` with every `${deps.NAME.url}` / `${deps.NAME.port}` and `${captured.NAME}`
+    /// replaced, or a failure of `step` naming the unknown name. A path that became an
+    /// absolute URL (a captured `Location`) is made relative to `base_url` again; one on
+    /// another origin is a failure.
     pub(crate) fn request(
         &self,
         step: usize,
@@ -34,7 +46,8 @@ impl Captured {
             check: check.to_owned(),
             message,
         };
-        let mut out = captured::substitute_request(req, &self.values)
+        let with_deps = deps_request(req, &self.deps).map_err(|message| fail("deps", message))?;
+        let mut out = captured::substitute_request(&with_deps, &self.values)
             .map_err(|message| fail("capture", message))?;
         if out.path.value != req.path.value {
             out.path.value =
@@ -99,6 +112,67 @@ pub(crate) fn stopped(step: usize, total: usize, req: &Request) -> Failure {
     }
 }
 
+/// `req` with every `${deps.NAME.url}` and `${deps.NAME.port}` replaced.
+fn deps_request(req: &Request, deps: &BTreeMap<String, String>) -> Result<Request, String> {
+    let mut out = req.clone();
+    out.path.value = deps_text(&req.path.value, deps)?;
+    for v in out.query.values_mut().chain(out.headers.values_mut()) {
+        *v = deps_text(v, deps)?;
+    }
+    if let Some(b) = out.body.as_mut() {
+        *b = deps_text(b, deps)?;
+    }
+    if let Some(j) = out.json.as_mut() {
+        deps_json(j, deps)?;
+    }
+    Ok(out)
+}
+
+fn deps_json(v: &mut Value, deps: &BTreeMap<String, String>) -> Result<(), String> {
+    match v {
+        Value::String(s) => *s = deps_text(s, deps)?,
+        Value::Array(a) => a.iter_mut().try_for_each(|x| deps_json(x, deps))?,
+        Value::Object(o) => o.values_mut().try_for_each(|x| deps_json(x, deps))?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `text` with each `${deps.NAME.url|port}` replaced; an unknown one is an error that
+/// lists the known ones. An unclosed one is sent as written.
+fn deps_text(text: &str, deps: &BTreeMap<String, String>) -> Result<String, String> {
+    const OPEN: &str = "${deps.";
+    if !text.contains(OPEN) {
+        return Ok(text.to_owned());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i]);
+        let body = &rest[i + 2..];
+        let Some(end) = body.find('}') else {
+            out.push_str(&rest[i..]);
+            return Ok(out);
+        };
+        let name = body[..end].trim();
+        let value = deps.get(name).ok_or_else(|| {
+            let known: Vec<String> = deps.keys().map(|k| format!("${{{k}}}")).collect();
+            format!(
+                "`${{{name}}}` names no double of this run; known: {}",
+                if known.is_empty() {
+                    "none (the system map has no mocked or proxied dependency)".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            )
+        })?;
+        out.push_str(value);
+        rest = &body[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +224,37 @@ mod tests {
         assert_eq!(
             c.request(1, &req, "http://x").unwrap().path.value,
             "/things/7"
+        );
+    }
+
+    #[test]
+    fn doubles_addresses_are_filled_in_everywhere_and_unknown_ones_are_named() {
+        let deps: BTreeMap<String, String> = [
+            (
+                "deps.hooks.url".to_owned(),
+                "http://127.0.0.1:4100".to_owned(),
+            ),
+            ("deps.hooks.port".to_owned(), "4100".to_owned()),
+        ]
+        .into();
+        let c = Captured::new(&deps);
+        let req: Request = serde_saphyr::from_str(
+            "{ method: POST, path: \"/subscribe?port=${deps.hooks.port}\", headers: { X-Hook: \"${deps.hooks.url}/h\" }, json: { callback: { url: \"${deps.hooks.url}/events\" }, raw: \"${deps.open\" } }",
+        )
+        .unwrap();
+        let out = c.request(0, &req, "http://x").unwrap();
+        assert_eq!(out.path.value, "/subscribe?port=4100");
+        assert_eq!(out.headers["X-Hook"], "http://127.0.0.1:4100/h");
+        assert_eq!(
+            out.json.unwrap(),
+            serde_json::json!({"callback": {"url": "http://127.0.0.1:4100/events"}, "raw": "${deps.open"})
+        );
+        let bad: Request = serde_saphyr::from_str("{ path: \"/s?u=${deps.hook.url}\" }").unwrap();
+        let f = c.request(2, &bad, "http://x").unwrap_err();
+        assert_eq!(f.check, "deps");
+        assert_eq!(
+            f.message,
+            "`${deps.hook.url}` names no double of this run; known: ${deps.hooks.port}, ${deps.hooks.url}"
         );
     }
 

@@ -33,6 +33,9 @@ pub struct SutSpec {
     pub ready_path: String,
     /// Readiness deadline.
     pub ready_timeout: Duration,
+    /// `deps.NAME.url` and `deps.NAME.port` of every double, for `${…}` in scenario
+    /// requests (a callback URL handed to the service).
+    pub deps: BTreeMap<String, String>,
 }
 
 /// A running service.

@@ -14,6 +14,15 @@ impl Vars {
         self.values.insert(name.into(), value.into());
     }
 
+    /// The variables whose names start with `prefix`, by full name.
+    pub fn with_prefix(&self, prefix: &str) -> BTreeMap<String, String> {
+        self.values
+            .range(prefix.to_owned()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// Replaces every `${name}` in `text`. `${env.NAME}` reads the environment. An
     /// unknown name is an error that lists the known ones; `$$` writes a literal `$`.
     pub fn expand(&self, text: &str) -> Result<String, String> {

@@ -15,13 +15,8 @@ use serde_json::Value;
 const SERVER: &str = r#"
 import http.server, json, os, sys, urllib.request
 DEP = os.environ["DEP_URL"]
-class H(http.server.BaseHTTPRequestHandler):
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers(); self.wfile.write(data)
+from jsonhandler import JsonHandler
+class H(JsonHandler):
     def do_GET(self):
         if self.path == "/health": return self.reply(200, {"status": "ok"})
         if self.path == "/fan":
@@ -33,7 +28,6 @@ class H(http.server.BaseHTTPRequestHandler):
                     seen.append("error")
             return self.reply(200, {"seen": seen})
         self.reply(404, {"error": "not found"})
-    def log_message(self, *a): pass
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 "#;
 
@@ -71,6 +65,7 @@ fn the_suite() -> tempfile::TempDir {
     suite(&[
         ("crosscheck.yaml", MAP),
         ("server.py", SERVER),
+        common::PY_HANDLER,
         ("requirements.md", "REQ-1: The service fans out.\n"),
         ("scenarios/flaky.yaml", SCENARIO),
     ])

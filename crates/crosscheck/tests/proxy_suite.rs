@@ -16,13 +16,8 @@ use common::{crosscheck, suite};
 const SERVER: &str = r#"
 import http.server, json, os, sys, urllib.request
 DEP = os.environ["DEP_URL"]
-class H(http.server.BaseHTTPRequestHandler):
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers(); self.wfile.write(data)
+from jsonhandler import JsonHandler
+class H(JsonHandler):
     def do_GET(self):
         if self.path == "/health": return self.reply(200, {"status": "ok"})
         if self.path == "/greeting":
@@ -32,7 +27,6 @@ class H(http.server.BaseHTTPRequestHandler):
             except Exception as e:
                 return self.reply(503, {"error": "SERVICE_UNAVAILABLE"})
         self.reply(404, {"error": "not found"})
-    def log_message(self, *a): pass
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 "#;
 
@@ -141,6 +135,7 @@ fn a_toxic_makes_a_scenario_fail_and_is_removed_after_it() {
     let dir = suite(&[
         ("crosscheck.yaml", &map(&format!("127.0.0.1:{port}"))),
         ("server.py", SERVER),
+        common::PY_HANDLER,
         ("requirements.md", "- **REQ-1**: The greeter greets.\n"),
         ("scenarios/s.yaml", SCENARIOS),
     ]);
@@ -171,6 +166,7 @@ fn toxic_mistakes_are_bad_input_with_a_fix() {
             "sut:\n  name: greeter\n  start: [\"python3\", \"server.py\"]\ndependencies:\n  hello: { double: proxy }\n  auth: { double: mock }\n",
         ),
         ("server.py", SERVER),
+        common::PY_HANDLER,
         ("requirements.md", "- **REQ-1**: The greeter greets.\n"),
         (
             "scenarios/s.yaml",

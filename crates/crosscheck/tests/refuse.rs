@@ -18,13 +18,8 @@ const SERVER: &str = r#"
 import http.server, json, os, sys, time, urllib.request, urllib.error
 DEP = os.environ["DEP_URL"]
 MODE = os.environ.get("MODE", "")
-class H(http.server.BaseHTTPRequestHandler):
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers(); self.wfile.write(data)
+from jsonhandler import JsonHandler
+class H(JsonHandler):
     def do_GET(self):
         if self.path == "/health": return self.reply(200, {"status": "ok"})
         if self.path != "/check": return self.reply(404, {"error": "not found"})
@@ -42,7 +37,6 @@ class H(http.server.BaseHTTPRequestHandler):
                 return self.reply(503, {"seen": "refused" if refused else "error"})
             except Exception:
                 return self.reply(503, {"seen": "error"})
-    def log_message(self, *a): pass
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 "#;
 
@@ -84,6 +78,7 @@ fn the_suite(scenarios: &str) -> tempfile::TempDir {
     suite(&[
         ("crosscheck.yaml", MAP),
         ("server.py", SERVER),
+        common::PY_HANDLER,
         (
             "requirements.md",
             "REQ-1: When the dependency cannot be reached, the service shall answer 503 at once.\n",

@@ -171,6 +171,23 @@ pub fn stable(text: &str, extra_paths: &[&Path]) -> String {
     s
 }
 
+/// A Python module for the small services tests start: `from jsonhandler import
+/// JsonHandler`, a request handler with `reply(status, body)` that answers JSON and keeps
+/// quiet. Add it to a [`suite`]'s files beside the service's script.
+pub const PY_HANDLER: (&str, &str) = (
+    "jsonhandler.py",
+    r#"import http.server, json
+class JsonHandler(http.server.BaseHTTPRequestHandler):
+    def reply(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers(); self.wfile.write(data)
+    def log_message(self, *a): pass
+"#,
+);
+
 /// A scratch suite: writes `files` (path, text) into a fresh folder.
 pub fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
