@@ -34,6 +34,7 @@ mod suite;
 mod sut;
 mod validate;
 mod validate_captures;
+mod validate_deps;
 mod vars;
 
 pub use error::RunError;

@@ -138,16 +138,54 @@ fn deps_json(v: &mut Value, deps: &BTreeMap<String, String>) -> Result<(), Strin
     Ok(())
 }
 
+/// The names (`deps.NAME.url`, …) of every `${deps.…}` a request uses, in order, each once.
+pub(crate) fn deps_names(req: &Request) -> Vec<String> {
+    fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::String(s) => out.push(s),
+            Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let mut texts: Vec<&str> = vec![req.path.value.as_str()];
+    texts.extend(
+        req.query
+            .values()
+            .chain(req.headers.values())
+            .map(String::as_str),
+    );
+    texts.extend(req.body.as_deref());
+    if let Some(j) = &req.json {
+        strings(j, &mut texts);
+    }
+    let mut out: Vec<String> = Vec::new();
+    for t in texts {
+        let mut rest = t;
+        while let Some(i) = rest.find(DEPS_OPEN) {
+            let body = &rest[i + 2..];
+            let Some(end) = body.find('}') else { break };
+            let name = body[..end].trim().to_owned();
+            if !out.contains(&name) {
+                out.push(name);
+            }
+            rest = &body[end + 1..];
+        }
+    }
+    out
+}
+
+const DEPS_OPEN: &str = "${deps.";
+
 /// `text` with each `${deps.NAME.url|port}` replaced; an unknown one is an error that
 /// lists the known ones. An unclosed one is sent as written.
 fn deps_text(text: &str, deps: &BTreeMap<String, String>) -> Result<String, String> {
-    const OPEN: &str = "${deps.";
-    if !text.contains(OPEN) {
+    if !text.contains(DEPS_OPEN) {
         return Ok(text.to_owned());
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(i) = rest.find(OPEN) {
+    while let Some(i) = rest.find(DEPS_OPEN) {
         out.push_str(&rest[..i]);
         let body = &rest[i + 2..];
         let Some(end) = body.find('}') else {

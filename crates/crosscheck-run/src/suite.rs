@@ -150,6 +150,15 @@ impl Suite {
     pub fn requirement(&self, id: &str) -> Option<&Requirement> {
         self.requirements.iter().find(|r| r.id == id)
     }
+
+    /// The names of the system map's dependencies, in map order.
+    pub fn dependency_names(&self) -> Vec<&str> {
+        self.map
+            .dependencies
+            .keys()
+            .map(|k| k.value.as_str())
+            .collect()
+    }
 }
 
 fn read_scenarios(

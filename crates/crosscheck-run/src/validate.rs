@@ -38,6 +38,11 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
             loaded,
             suite.sources.get(&loaded.file).map_or("", String::as_str),
         ));
+        out.extend(crate::validate_deps::check(
+            suite,
+            loaded,
+            suite.sources.get(&loaded.file).map_or("", String::as_str),
+        ));
         if let Some(first) = seen.insert(s.id.value.as_str(), loaded) {
             out.push(
                 at(&s.id, format!("scenario id `{}` is used twice", s.id.value)).with_help(
@@ -75,12 +80,7 @@ pub fn validate(suite: &Suite) -> Vec<Diagnostic> {
             }
         }
 
-        let deps: Vec<&str> = suite
-            .map
-            .dependencies
-            .keys()
-            .map(|k| k.value.as_str())
-            .collect();
+        let deps = suite.dependency_names();
         let check_dep = |name: &Located<String>, out: &mut Vec<Diagnostic>| {
             if !deps.contains(&name.value.as_str()) {
                 let help = match closest(&name.value, deps.iter().copied()) {

@@ -88,7 +88,7 @@ fn valid_name(name: &str) -> bool {
 }
 
 /// The 1-based line where the YAML document holding `line` starts.
-fn document_start(text: &str, line: u32) -> usize {
+pub(crate) fn document_start(text: &str, line: u32) -> usize {
     let upto = usize::try_from(line.saturating_sub(1)).unwrap_or(0);
     text.lines()
         .take(upto)
