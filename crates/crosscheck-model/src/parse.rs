@@ -90,6 +90,16 @@ pub fn scenarios(file: &str, text: &str) -> Result<Vec<Scenario>, Diagnostic> {
     serde_saphyr::from_multiple::<Scenario>(text).map_err(|e| yaml_diagnostic(file, text, &e))
 }
 
+/// Parses a stubs file for `crosscheck mock --stubs`: a YAML list of stubs, each as a
+/// scenario's `given.<dependency>` entry is written.
+pub fn stubs(file: &str, text: &str) -> Result<Vec<crate::scenario::Stub>, Diagnostic> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_saphyr::from_str::<Vec<crate::scenario::Stub>>(text)
+        .map_err(|e| yaml_diagnostic(file, text, &e))
+}
+
 /// Parses a requirements file, Markdown or YAML by its extension.
 pub fn requirements(file: &str, text: &str) -> Result<Vec<Requirement>, Diagnostic> {
     if file.ends_with(".yaml") || file.ends_with(".yml") {

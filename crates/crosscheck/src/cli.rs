@@ -105,6 +105,11 @@ pub enum Command {
         /// A folder of WireMock mapping files (`*.json`, or its `mappings/` subfolder).
         #[arg(long)]
         mappings: Option<PathBuf>,
+        /// A YAML list of crosscheck stubs, written as a scenario's `given.<dependency>`
+        /// entries (`on`, `reply`, `fault`, `times`, `every`, `probability`, states); they
+        /// answer before the contracts do.
+        #[arg(long, value_name = "FILE")]
+        stubs: Option<PathBuf>,
         /// Seeds random fault delays and bytes; the same seed replays them.
         #[arg(long, default_value_t = 0)]
         seed: u64,

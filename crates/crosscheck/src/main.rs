@@ -80,6 +80,7 @@ async fn dispatch(cli: Cli) -> i32 {
             contracts,
             port,
             mappings,
+            stubs,
             seed,
             journal,
         } => {
@@ -87,6 +88,7 @@ async fn dispatch(cli: Cli) -> i32 {
                 contracts,
                 port,
                 mappings,
+                stubs,
                 seed,
                 journal,
             };

@@ -14,6 +14,7 @@ pub struct MockArgs {
     pub contracts: Vec<PathBuf>,
     pub port: u16,
     pub mappings: Option<PathBuf>,
+    pub stubs: Option<PathBuf>,
     pub seed: u64,
     pub journal: Option<usize>,
 }
@@ -21,13 +22,20 @@ pub struct MockArgs {
 /// Runs the mock until Ctrl-C or SIGTERM; returns the exit code.
 pub async fn mock(args: MockArgs) -> i32 {
     let mut err = std::io::stderr().lock();
-    if args.contracts.is_empty() && args.mappings.is_none() {
+    if args.contracts.is_empty() && args.mappings.is_none() && args.stubs.is_none() {
         let _ = writeln!(
             err,
-            "error: nothing to serve; name one or more OpenAPI contracts, or --mappings DIR with WireMock mapping files"
+            "error: nothing to serve; name one or more OpenAPI contracts, --mappings DIR with WireMock mapping files, or --stubs FILE"
         );
         return exit_codes::BAD_INPUT;
     }
+    let stubs = match args.stubs.as_deref().map(read_stubs).transpose() {
+        Ok(s) => s.unwrap_or_default(),
+        Err(text) => {
+            let _ = writeln!(err, "{text}");
+            return exit_codes::BAD_INPUT;
+        }
+    };
     let mut contracts = Vec::new();
     for path in &args.contracts {
         match crosscheck_contract::load(path) {
@@ -76,13 +84,21 @@ pub async fn mock(args: MockArgs) -> i32 {
     for w in server.warnings() {
         let _ = writeln!(err, "warning: {w}");
     }
+    let stub_count = stubs.len();
+    if stub_count > 0 {
+        server.install_seeded(stubs, args.seed);
+    }
     println!(
-        "crosscheck mock listening on {} ({operations} operation(s) from {} contract(s){}; admin API at {}/__admin; Ctrl-C stops)",
+        "crosscheck mock listening on {} ({operations} operation(s) from {} contract(s){}{}; admin API at {}/__admin; Ctrl-C stops)",
         server.url(),
         args.contracts.len(),
         args.mappings
             .as_ref()
             .map(|d| format!(", mappings from {}", d.display()))
+            .unwrap_or_default(),
+        args.stubs
+            .as_ref()
+            .map(|f| format!(", {stub_count} stub(s) from {}", f.display()))
             .unwrap_or_default(),
         server.url(),
     );
@@ -90,6 +106,47 @@ pub async fn mock(args: MockArgs) -> i32 {
     server.shutdown().await;
     eprintln!("crosscheck mock stopped");
     exit_codes::OK
+}
+
+/// The stubs of a `--stubs` file, or the message that says what is wrong and where.
+/// `fault: refuse` and `toxic` belong to scenarios: a standalone mock that refuses every
+/// connection is a stopped mock, and toxics are for proxied dependencies.
+fn read_stubs(path: &std::path::Path) -> Result<Vec<crosscheck_model::scenario::Stub>, String> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("error: cannot read the stubs file {file}: {e}"))?;
+    let stubs = crosscheck_model::parse::stubs(&file, &text).map_err(|d| {
+        let mut msg = format!("error: {}: {}", d.location(), d.message);
+        if let Some(help) = &d.help {
+            msg.push_str(&format!("\n  help: {help}"));
+        }
+        msg
+    })?;
+    for (i, stub) in stubs.iter().enumerate() {
+        let what = if matches!(stub.fault, Some(crosscheck_model::scenario::Fault::Refuse)) {
+            "`fault: refuse` refuses every connection for a scenario; a standalone mock that refuses is a stopped one"
+        } else if stub.toxic.is_some() {
+            "a `toxic` is for a proxied dependency (`crosscheck proxy`), not a mock"
+        } else {
+            continue;
+        };
+        return Err(format!(
+            "error: {file}:{}: stub {}: {what}\n  help: remove the entry, or use it in a scenario's `given`",
+            entry_line(&text, i),
+            i + 1
+        ));
+    }
+    Ok(stubs)
+}
+
+/// The 1-based line of the `index`-th entry of a top-level YAML list (the k-th line that
+/// starts with `- `), or 1.
+fn entry_line(text: &str, index: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("- ") || *l == "-")
+        .nth(index)
+        .map_or(1, |(n, _)| n + 1)
 }
 
 #[cfg(unix)]

@@ -238,3 +238,100 @@ fn bad_input_is_named_with_a_fix() {
         out.stderr
     );
 }
+
+/// crosscheck's own stubs, as a scenario's `given` writes them: a template, a fault that
+/// answers once then lets the next stub answer, and a stub in front of the contract.
+const STUBS: &str = r#"# stubs for crosscheck mock
+- on: { method: GET, path: "/users/{id}" }
+  reply: { status: 200, json: { id: "{{request.path.id}}" } }
+- on: { method: POST, path: /orders }
+  fault: empty
+  times: 1
+- on: { method: POST, path: /orders }
+  reply: { status: 201, json: { ok: true } }
+- on: { method: GET, path: /validate }
+  reply: { status: 503, json: { error: down } }
+"#;
+
+#[test]
+fn serves_crosscheck_stubs_before_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let stubs = dir.path().join("stubs.yaml");
+    std::fs::write(&stubs, STUBS).unwrap();
+    let contract = example().join("contracts/auth.openapi.yaml");
+    let (child, url) = start(&[
+        contract.to_str().unwrap(),
+        "--port",
+        "0",
+        "--stubs",
+        stubs.to_str().unwrap(),
+    ]);
+    let (status, body) = call(&url, "GET", "/users/7", &[], "");
+    assert_eq!((status, body.as_str()), (200, "{\"id\":\"7\"}"));
+    // The first POST gets the fault (the connection closes with no answer), the second
+    // the next stub.
+    let addr = url.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(LIMIT)).unwrap();
+    s.write_all(b"POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        .unwrap();
+    let mut got = Vec::new();
+    let _ = s.read_to_end(&mut got);
+    assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
+    let (status, body) = call(&url, "POST", "/orders", &[], "");
+    assert_eq!((status, body.as_str()), (201, "{\"ok\":true}"));
+    // The stub answers before the contract would.
+    let (status, _) = call(
+        &url,
+        "GET",
+        "/validate",
+        &[("Authorization", "Bearer valid-token-abc")],
+        "",
+    );
+    assert_eq!(status, 503);
+    // WireMock's reset leaves the mock's starting stubs in place.
+    call(&url, "POST", "/__admin/reset", &[], "");
+    let (status, body) = call(&url, "GET", "/users/8", &[], "");
+    assert_eq!((status, body.as_str()), (200, "{\"id\":\"8\"}"));
+    assert_eq!(stop(child), 0);
+}
+
+#[test]
+fn a_bad_stubs_file_is_named_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "- on: { method: GET }\n  reply: { status: 200 }\n- on: { path: /x }\n  replay: { status: 200 }\n",
+            "stubs.yaml:4:3",
+        ),
+        ("- on: { path: /x\n", "stubs.yaml:"),
+        (
+            "- on: { path: /x }\n  reply: { status: 200 }\n- fault: refuse\n",
+            "error: stubs.yaml:3: stub 2: `fault: refuse` refuses every connection for a scenario",
+        ),
+    ];
+    for (text, want) in cases {
+        std::fs::write(dir.path().join("stubs.yaml"), text).unwrap();
+        let out = crosscheck(
+            dir.path(),
+            &["mock", "--port", "0", "--stubs", "stubs.yaml"],
+            &[],
+            LIMIT,
+        );
+        assert_eq!(out.code, 2, "{text}: {}", out.all());
+        assert!(out.stderr.contains(want), "{text}: {}", out.stderr);
+    }
+    let out = crosscheck(
+        dir.path(),
+        &["mock", "--port", "0", "--stubs", "missing.yaml"],
+        &[],
+        LIMIT,
+    );
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("error: cannot read the stubs file missing.yaml"),
+        "{}",
+        out.stderr
+    );
+}
