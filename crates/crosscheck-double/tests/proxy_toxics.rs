@@ -339,17 +339,61 @@ async fn a_toxic_added_to_a_live_connection_takes_effect_and_removing_it_restore
         "the latency added to the live connection was not applied: {:?}",
         started.elapsed()
     );
-    // Removed again: the bytes flow unchanged on the same connection.
+    assert_eq!(
+        p.toxic_directions(),
+        1,
+        "the downstream direction is on the toxic path"
+    );
+    // Removed again: the direction goes back to the direct copy, and the bytes flow
+    // unchanged on the same connection.
     p.clear_toxics();
+    back_on_the_fast_path(&p).await;
     for i in 0..20u8 {
         let msg = [i; 3000];
         assert_eq!(echo_round_trip(&mut c, &msg).await, msg);
     }
+    assert_eq!(p.toxic_directions(), 0);
     // A data limit added to the live connection cuts it at the limit, byte-exact.
     add(&p, ToxicKind::LimitData { bytes: 3 }, Stream::Downstream);
     c.write_all(b"hello").await.unwrap();
     let got = read_to_end(&mut c).await.unwrap_or_default();
     assert_eq!(got, b"hel");
+}
+
+/// Waits (at most 5 s) until no direction of `p`'s connections is on the toxic path.
+async fn back_on_the_fast_path(p: &TcpProxy) {
+    let deadline = Instant::now() + LIMIT;
+    while p.toxic_directions() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "{} direction(s) still on the toxic path 5 s after the toxics went",
+            p.toxic_directions()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn bytes_queued_when_a_toxic_goes_arrive_whole_and_in_order() {
+    let (_up, p, c) = echo_through_proxy().await;
+    // 50 KB/s downstream: 1 MB would take 20 s; the toxic goes after 300 ms, with most
+    // of the echo read and queued by the proxy but not yet written.
+    add(&p, ToxicKind::Bandwidth { rate: 50 }, Stream::Downstream);
+    let payload: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+    let (mut r, mut w) = c.into_split();
+    let sent = payload.clone();
+    let writer = tokio::spawn(async move { w.write_all(&sent).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(p.toxic_directions(), 1);
+    p.clear_toxics();
+    let mut got = vec![0; payload.len()];
+    timeout(LIMIT, r.read_exact(&mut got))
+        .await
+        .expect("the rest comes at full speed once the toxic is gone")
+        .unwrap();
+    assert!(got == payload, "the bytes changed or came out of order");
+    writer.await.unwrap().unwrap();
+    back_on_the_fast_path(&p).await;
 }
 
 #[tokio::test]

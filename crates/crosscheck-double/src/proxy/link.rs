@@ -142,6 +142,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, client: TcpStream, conn: u64) {
         toxics: toxics.clone(),
         decisions,
         rng: Rng::new(shared.seed ^ hash_str(stream.as_str()) ^ conn.wrapping_mul(0x9E37)),
+        on_toxic_path: shared.on_toxic_path.clone(),
     };
     let mut up = AbortOnDrop(tokio::spawn(
         pump(client_r, upstream_w, Stream::Upstream).run(),

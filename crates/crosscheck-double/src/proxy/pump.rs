@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::tcp::OwnedReadHalf;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use super::io;
@@ -43,6 +43,41 @@ enum Chunk {
     Failed,
 }
 
+/// What the toxic path's writer does next.
+enum Next {
+    Chunk(Chunk),
+    /// The toxics changed.
+    Changed,
+    /// The reader or the toxics are gone.
+    Gone,
+}
+
+/// The toxic path's reader: queues what `src` sends, stamped with its arrival, until the
+/// stream ends (`None`) or `stop` comes (the socket is handed back; a read in progress
+/// loses nothing, reads are readiness-based).
+async fn read_chunks(
+    mut src: OwnedReadHalf,
+    tx: mpsc::Sender<Chunk>,
+    mut stop: oneshot::Receiver<()>,
+) -> Option<OwnedReadHalf> {
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let chunk = tokio::select! {
+            biased;
+            _ = &mut stop => return Some(src),
+            r = io::read_some(&mut src, &mut buf) => match r {
+                Ok(0) => Chunk::Eof,
+                Ok(n) => Chunk::Data(Instant::now(), buf[..n].to_vec()),
+                Err(_) => Chunk::Failed,
+            },
+        };
+        let last = !matches!(chunk, Chunk::Data(..));
+        if tx.send(chunk).await.is_err() || last {
+            return None;
+        }
+    }
+}
+
 /// Everything one direction needs.
 pub(crate) struct Pump {
     /// Read by the fast path, then moved to the toxic path's reader task.
@@ -52,20 +87,50 @@ pub(crate) struct Pump {
     pub toxics: watch::Receiver<Arc<Vec<Toxic>>>,
     pub decisions: Decisions,
     pub rng: Rng,
+    /// Counts the directions on the toxic path, for [`super::TcpProxy::toxic_directions`].
+    pub on_toxic_path: Arc<Gauge>,
+}
+
+/// A count of things in progress; [`Gauge::enter`] adds one until its guard drops.
+#[derive(Debug, Default)]
+pub(crate) struct Gauge(std::sync::atomic::AtomicUsize);
+
+impl Gauge {
+    pub(crate) fn enter(self: &Arc<Self>) -> GaugeGuard {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        GaugeGuard(self.clone())
+    }
+
+    pub(crate) fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Takes its one back from the gauge when dropped (also when the task is aborted).
+pub(crate) struct GaugeGuard(Arc<Gauge>);
+
+impl Drop for GaugeGuard {
+    fn drop(&mut self) {
+        self.0.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Pump {
     pub(crate) async fn run(mut self) -> End {
-        if let Some(end) = self.forward_plain().await {
-            return end;
+        loop {
+            if let Some(end) = self.forward_plain().await {
+                return end;
+            }
+            if let Some(end) = self.run_toxic().await {
+                return end;
+            }
         }
-        self.run_toxic().await
     }
 
     /// The fast path: copies from `src` to `dst` while no toxic touches this direction.
     /// Returns `None` as soon as one does (nothing read is left unwritten), so the caller
-    /// goes on with the toxic path on the same sockets. A connection stays on the toxic
-    /// path once there, even after the toxics are removed (it then forwards unchanged).
+    /// goes on with the toxic path on the same sockets; the toxic path hands the socket
+    /// back when no toxic touches the direction any more.
     async fn forward_plain(&mut self) -> Option<End> {
         let Some(mut src) = self.src.take() else {
             return Some(End::Failed);
@@ -115,92 +180,148 @@ impl Pump {
     }
 
     /// The toxic path: a reader task queues stamped chunks, this task applies the toxics.
-    async fn run_toxic(mut self) -> End {
-        let Some(mut src) = self.src.take() else {
-            return End::Failed;
+    /// `None` when the toxics that touched this direction are gone: the reader has handed
+    /// the socket back and everything it had read is written, so the fast path goes on.
+    async fn run_toxic(&mut self) -> Option<End> {
+        let Some(src) = self.src.take() else {
+            return Some(End::Failed);
         };
+        let _counted = self.on_toxic_path.enter();
         let (tx, mut rx) = mpsc::channel(QUEUE);
-        let _reader = AbortOnDrop(tokio::spawn(async move {
-            let mut buf = vec![0u8; CHUNK];
-            loop {
-                let chunk = match io::read_some(&mut src, &mut buf).await {
-                    Ok(0) => Chunk::Eof,
-                    Ok(n) => Chunk::Data(Instant::now(), buf[..n].to_vec()),
-                    Err(_) => Chunk::Failed,
-                };
-                let last = !matches!(chunk, Chunk::Data(..));
-                if tx.send(chunk).await.is_err() || last {
-                    return;
-                }
-            }
-        }));
+        let (stop, stopped) = oneshot::channel();
+        let mut reader = AbortOnDrop(tokio::spawn(read_chunks(src, tx, stopped)));
         // Bytes passed on while each `limit_data` toxic was on (counted from when this
         // connection first saw it, as Toxiproxy counts per toxic).
         let mut sent: HashMap<String, u64> = HashMap::new();
         let mut seen: HashMap<String, Instant> = HashMap::new();
-        while let Some(chunk) = rx.recv().await {
-            match chunk {
-                Chunk::Data(at, data) => {
-                    if self.swallows(&mut seen) {
-                        continue;
-                    }
-                    let active = self.active();
-                    let limits = self.limits();
-                    sent.retain(|name, _| limits.iter().any(|(n, _)| n == name));
-                    let room = limits
-                        .iter()
-                        .map(|(name, bytes)| {
-                            bytes.saturating_sub(sent.get(name).copied().unwrap_or(0))
-                        })
-                        .min();
-                    let mut data = &data[..];
-                    let mut cut = false;
-                    if let Some(room) = room
-                        && data.len() as u64 >= room
-                    {
-                        data = &data[..room as usize];
-                        cut = true;
-                    }
-                    let delay = self.latency(&active);
-                    if !delay.is_zero() {
-                        tokio::time::sleep_until(at + delay).await;
-                    }
-                    if self.write_shaped(data, &active).await.is_err() {
-                        return End::Failed;
-                    }
-                    for (name, _) in &limits {
-                        *sent.entry(name.clone()).or_insert(0) += data.len() as u64;
-                    }
-                    if cut {
-                        return End::Limit;
-                    }
+        loop {
+            let next = tokio::select! {
+                c = rx.recv() => c.map_or(Next::Gone, Next::Chunk),
+                r = self.toxics.changed() => if r.is_err() { Next::Gone } else { Next::Changed },
+            };
+            let chunk = match next {
+                Next::Chunk(c) => c,
+                Next::Gone => return Some(End::Failed),
+                Next::Changed if self.plain() => {
+                    return self.back_to_plain(stop, &mut reader, &mut rx).await;
                 }
-                Chunk::Eof => {
-                    // Under a timeout or a due reset the close does not pass either;
-                    // the supervisor ends the connection, or the toxic goes away.
-                    while self.swallows(&mut seen) {
-                        if self.toxics.changed().await.is_err() {
-                            return End::Failed;
-                        }
-                    }
-                    let hold = self
-                        .active()
-                        .iter()
-                        .filter_map(|k| match k {
-                            ToxicKind::SlowClose { delay } => Some(*delay),
-                            _ => None,
-                        })
-                        .max();
-                    if let Some(ms) = hold {
-                        tokio::time::sleep(Duration::from_millis(ms)).await;
-                    }
-                    self.dst.finish();
-                    return End::Eof;
-                }
-                Chunk::Failed => return End::Failed,
+                Next::Changed => continue,
+            };
+            if let Some(end) = self.toxic_chunk(chunk, &mut sent, &mut seen).await {
+                return Some(end);
             }
         }
-        End::Failed
+    }
+
+    /// Stops the reader, writes what it had queued (no toxic applies any more) and takes
+    /// the socket back; `Some` when the stream ended meanwhile.
+    async fn back_to_plain(
+        &mut self,
+        stop: oneshot::Sender<()>,
+        reader: &mut AbortOnDrop<Option<OwnedReadHalf>>,
+        rx: &mut mpsc::Receiver<Chunk>,
+    ) -> Option<End> {
+        let _ = stop.send(());
+        let src = loop {
+            tokio::select! {
+                biased;
+                r = &mut reader.0 => break r.ok().flatten(),
+                Some(chunk) = rx.recv() => {
+                    if let Some(end) = self.pass(chunk).await {
+                        return Some(end);
+                    }
+                }
+            }
+        };
+        while let Ok(chunk) = rx.try_recv() {
+            if let Some(end) = self.pass(chunk).await {
+                return Some(end);
+            }
+        }
+        match src {
+            Some(src) => {
+                self.src = Some(src);
+                None
+            }
+            None => Some(End::Failed),
+        }
+    }
+
+    /// Passes a chunk on unchanged.
+    async fn pass(&mut self, chunk: Chunk) -> Option<End> {
+        match chunk {
+            Chunk::Data(_, data) => self.dst.write_all(&data).await.err().map(|_| End::Failed),
+            Chunk::Eof => {
+                self.dst.finish();
+                Some(End::Eof)
+            }
+            Chunk::Failed => Some(End::Failed),
+        }
+    }
+
+    /// Applies the toxics to one chunk; `Some` when the direction ends.
+    async fn toxic_chunk(
+        &mut self,
+        chunk: Chunk,
+        sent: &mut HashMap<String, u64>,
+        seen: &mut HashMap<String, Instant>,
+    ) -> Option<End> {
+        match chunk {
+            Chunk::Data(at, data) => {
+                if self.swallows(seen) {
+                    return None;
+                }
+                let active = self.active();
+                let limits = self.limits();
+                sent.retain(|name, _| limits.iter().any(|(n, _)| n == name));
+                let room = limits
+                    .iter()
+                    .map(|(name, bytes)| bytes.saturating_sub(sent.get(name).copied().unwrap_or(0)))
+                    .min();
+                let mut data = &data[..];
+                let mut cut = false;
+                if let Some(room) = room
+                    && data.len() as u64 >= room
+                {
+                    data = &data[..room as usize];
+                    cut = true;
+                }
+                let delay = self.latency(&active);
+                if !delay.is_zero() {
+                    tokio::time::sleep_until(at + delay).await;
+                }
+                if self.write_shaped(data, &active).await.is_err() {
+                    return Some(End::Failed);
+                }
+                for (name, _) in &limits {
+                    *sent.entry(name.clone()).or_insert(0) += data.len() as u64;
+                }
+                cut.then_some(End::Limit)
+            }
+            Chunk::Eof => {
+                // Under a timeout or a due reset the close does not pass either;
+                // the supervisor ends the connection, or the toxic goes away.
+                while self.swallows(seen) {
+                    if self.toxics.changed().await.is_err() {
+                        return Some(End::Failed);
+                    }
+                }
+                let hold = self
+                    .active()
+                    .iter()
+                    .filter_map(|k| match k {
+                        ToxicKind::SlowClose { delay } => Some(*delay),
+                        _ => None,
+                    })
+                    .max();
+                if let Some(ms) = hold {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                }
+                self.dst.finish();
+                Some(End::Eof)
+            }
+            Chunk::Failed => Some(End::Failed),
+        }
     }
 
     /// Whether data must not pass: a `timeout` toxic is on, or a `reset_peer` toxic's
@@ -257,25 +378,34 @@ impl Pump {
         Duration::from_millis(total.max(0) as u64)
     }
 
+    /// Writes `data` in the pieces and at the pace the slicer and bandwidth toxics ask
+    /// for. The toxics are read again before every piece after the first, so a change of
+    /// rate, or a toxic removed, applies from the next piece on.
     async fn write_shaped(&mut self, data: &[u8], active: &[ToxicKind]) -> std::io::Result<()> {
-        let slicer = active.iter().find_map(|k| match *k {
-            ToxicKind::Slicer {
-                average_size,
-                size_variation,
-                delay,
-            } => Some((average_size, size_variation, delay)),
-            _ => None,
-        });
-        let rate = active
-            .iter()
-            .filter_map(|k| match *k {
-                ToxicKind::Bandwidth { rate } if rate > 0 => Some(rate),
-                _ => None,
-            })
-            .min();
         let mut rest = data;
         let mut first = true;
+        let mut fresh: Vec<ToxicKind>;
+        let mut active = active;
         while !rest.is_empty() {
+            if !first {
+                fresh = self.active();
+                active = &fresh;
+            }
+            let slicer = active.iter().find_map(|k| match *k {
+                ToxicKind::Slicer {
+                    average_size,
+                    size_variation,
+                    delay,
+                } => Some((average_size, size_variation, delay)),
+                _ => None,
+            });
+            let rate = active
+                .iter()
+                .filter_map(|k| match *k {
+                    ToxicKind::Bandwidth { rate } if rate > 0 => Some(rate),
+                    _ => None,
+                })
+                .min();
             let mut n = rest.len();
             if let Some((avg, var, delay_us)) = slicer {
                 if !first && delay_us > 0 {

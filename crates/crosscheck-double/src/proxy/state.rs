@@ -4,6 +4,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use tokio::sync::watch;
 
+use super::pump::Gauge;
 use super::toxic::Toxic;
 
 /// The live settings of one proxy. Connections read the toxics through a `watch`
@@ -16,6 +17,8 @@ pub(crate) struct Shared {
     upstream: RwLock<String>,
     pub toxics: watch::Sender<Arc<Vec<Toxic>>>,
     pub kill: watch::Sender<u64>,
+    /// Directions of open connections on the toxic path.
+    pub on_toxic_path: Arc<Gauge>,
 }
 
 impl Shared {
@@ -26,6 +29,7 @@ impl Shared {
             upstream: RwLock::new(upstream),
             toxics: watch::Sender::new(Arc::new(Vec::new())),
             kill: watch::Sender::new(0),
+            on_toxic_path: Arc::default(),
         }
     }
 

@@ -191,6 +191,13 @@ impl TcpProxy {
         Ok(())
     }
 
+    /// How many directions of open connections go through the toxic path now: 0 when
+    /// no toxic touches any connection (each direction takes the direct copy again as
+    /// soon as the toxics on it are gone, including on connections kept open).
+    pub fn toxic_directions(&self) -> usize {
+        self.shared.on_toxic_path.get()
+    }
+
     /// The toxics, upstream ones first, each direction in the order added.
     pub fn toxics(&self) -> Vec<Toxic> {
         let all = self.shared.toxics.borrow().clone();
