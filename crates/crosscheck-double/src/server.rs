@@ -261,6 +261,13 @@ impl MockServer {
         self.shared.journal()
     }
 
+    /// Completes when the next request enters the journal. To wait for a condition on the
+    /// journal without missing a request, `enable` the returned future (pinned) before
+    /// reading the journal, then await it.
+    pub fn journal_grew(&self) -> tokio::sync::futures::Notified<'_> {
+        self.shared.journal_grew.notified()
+    }
+
     /// How many of the oldest journal entries were dropped since the last install to
     /// keep the journal bounded.
     pub fn journal_dropped(&self) -> u64 {

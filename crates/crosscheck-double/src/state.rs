@@ -24,6 +24,8 @@ pub(crate) struct Shared {
     pub(crate) generations: watch::Sender<u64>,
     /// Set once the server is stopping.
     pub(crate) shutdown: watch::Sender<bool>,
+    /// Woken whenever a request enters the journal.
+    pub(crate) journal_grew: tokio::sync::Notify,
     /// Contracts whose operations answer what no stub does.
     pub(crate) contracts: Option<ContractSet>,
     /// Whether `/__admin` routes are served.
@@ -89,6 +91,7 @@ impl Shared {
             }),
             generations: watch::Sender::new(0),
             shutdown: watch::Sender::new(false),
+            journal_grew: tokio::sync::Notify::new(),
             contracts: setup.contracts,
             admin: setup.admin,
             base: setup.base,
@@ -154,6 +157,7 @@ impl Shared {
             record.outcome = outcome;
             record.note = note;
             st.journal.push(record);
+            self.journal_grew.notify_waiters();
             return Decision { plan, generation };
         }
         let (plan, outcome) = match matching::choose_counted(
@@ -202,6 +206,7 @@ impl Shared {
         };
         record.outcome = outcome;
         st.journal.push(record);
+        self.journal_grew.notify_waiters();
         Decision { plan, generation }
     }
 }

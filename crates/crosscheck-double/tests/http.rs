@@ -227,6 +227,29 @@ async fn journal_records_the_request_and_install_clears_it() {
 }
 
 #[tokio::test]
+async fn journal_grew_wakes_a_waiter_when_a_request_is_journaled() {
+    let mock = MockServer::start("hooks").await.unwrap();
+    mock.install(stubs(
+        "- { on: { path: /events }, reply: { status: 204 } }\n",
+    ));
+    let grew = mock.journal_grew();
+    tokio::pin!(grew);
+    grew.as_mut().enable();
+    assert!(mock.journal().is_empty());
+    // Nothing arrived: the waiter stays asleep.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(50), grew.as_mut())
+            .await
+            .is_err()
+    );
+    let url = mock.url();
+    let send = tokio::spawn(async move { client().post(format!("{url}/events")).send().await });
+    bounded(grew).await;
+    assert_eq!(mock.journal().len(), 1);
+    assert_eq!(send.await.unwrap().unwrap().status(), 204);
+}
+
+#[tokio::test]
 async fn journal_orders_requests_and_times_them_from_install() {
     let mock = MockServer::start("auth").await.unwrap();
     mock.install(Vec::new());

@@ -452,7 +452,8 @@ async fn exited_after(
 
 /// Waits, for each call expectation with `within`, until its calls have arrived (as many
 /// as `times` asks, else at least one) or its window, counted from `sent`, is over; with
-/// `times: 0`, for the whole window. Polls the journals every 10 ms.
+/// `times: 0`, for the whole window. Wakes when a double journals a request, so a call is
+/// seen as it arrives.
 async fn await_calls(
     doubles: &IndexMap<String, MockServer>,
     calls: &IndexMap<Located<String>, Vec<CallExpect>>,
@@ -472,9 +473,20 @@ async fn await_calls(
         })
         .flatten()
         .collect();
+    if waits.is_empty() {
+        return;
+    }
     loop {
+        // Listen before reading the journals, so no call slips in between.
+        let mut grew: Vec<_> = waits
+            .iter()
+            .map(|(mock, ..)| Box::pin(mock.journal_grew()))
+            .collect();
+        for g in &mut grew {
+            g.as_mut().enable();
+        }
         let now = Instant::now();
-        let pending = waits.iter().any(|(mock, from, exp, until)| {
+        let pending = waits.iter().filter(|(mock, from, exp, until)| {
             if now >= *until {
                 return false;
             }
@@ -486,10 +498,13 @@ async fn await_calls(
                 None => n == 0,
             }
         });
-        if !pending {
+        let Some(next) = pending.map(|(.., until)| *until).min() else {
             return;
+        };
+        tokio::select! {
+            _ = futures_util::future::select_all(grew) => {}
+            _ = tokio::time::sleep_until(next.into()) => {}
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
