@@ -856,6 +856,7 @@ mod tests {
             line: 0,
             deprecated: false,
             tags: vec![],
+            callbacks: vec![],
         };
         assert_eq!(
             new_name(&op("/api/v1/namespaces/{namespace}/configmaps")),
