@@ -1,5 +1,6 @@
 //! Scenarios from the prepared context: one [`Draft`] per situation and operation.
 
+mod callbacks;
 mod crud_key;
 mod effects;
 mod expect;
@@ -41,6 +42,7 @@ pub(crate) fn all(ctx: &mut Ctx<'_>) -> Vec<Draft> {
         }
     }
     out.extend(sequence::all(ctx));
+    out.extend(callbacks::all(ctx));
     out
 }
 
