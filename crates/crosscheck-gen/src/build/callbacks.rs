@@ -25,13 +25,7 @@ const WORDS: &[&str] = &["callback", "call back", "calls back", "webhook", "noti
 
 /// Every callback scenario of the SUT's contract.
 pub(crate) fn all(ctx: &mut Ctx<'_>) -> Vec<Draft> {
-    let receiver = ctx
-        .input
-        .map
-        .dependencies
-        .iter()
-        .find(|(_, d)| d.receives_callbacks())
-        .map(|(k, _)| k.value.clone());
+    let receiver = receiver(ctx);
     let ops = ctx.input.sut.operations.clone();
     let mut out = Vec::new();
     for (i, op) in ops.iter().enumerate() {
@@ -67,6 +61,74 @@ pub(crate) fn all(ctx: &mut Ctx<'_>) -> Vec<Draft> {
         }
     }
     out
+}
+
+/// The receiver of callbacks the system map names.
+fn receiver(ctx: &Ctx<'_>) -> Option<String> {
+    ctx.input
+        .map
+        .dependencies
+        .iter()
+        .find(|(_, d)| d.receives_callbacks())
+        .map(|(k, _)| k.value.clone())
+}
+
+/// In the other scenarios of an operation with callbacks, the callback URLs the request
+/// sends point at the receiver too (under `/elsewhere/<name>`, where no callback scenario
+/// looks), so that the service never calls a made-up host. Only values the request
+/// already sends are replaced, and never in a bad-input scenario (the broken value may be
+/// the URL itself). Returns a note for the scenario when something was replaced.
+pub(crate) fn steer_elsewhere(
+    ctx: &Ctx<'_>,
+    op: &Operation,
+    sit: &Situation,
+    when: &mut Map<String, Value>,
+) -> Option<String> {
+    if op.callbacks.is_empty() || matches!(sit, Situation::BadInput(_)) {
+        return None;
+    }
+    let receiver = receiver(ctx)?;
+    let mut names = Vec::new();
+    for cb in &op.callbacks {
+        let Some(base) = cb.steered_base() else {
+            continue;
+        };
+        if sent(when, &base).is_none() || names.contains(&cb.name) {
+            continue;
+        }
+        let url = format!("${{deps.{receiver}.url}}/elsewhere/{}", slug(&cb.name));
+        if steer(when, &base, &url).is_ok() {
+            names.push(cb.name.clone());
+        }
+    }
+    (!names.is_empty()).then(|| {
+        format!(
+            "Callbacks: the URL{} of {} point{} at `{receiver}`, so that the service calls no made-up host.",
+            if names.len() > 1 { "s" } else { "" },
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if names.len() > 1 { "" } else { "s" }
+        )
+    })
+}
+
+/// The value the request sends where `base` points, if any.
+fn sent<'w>(when: &'w Map<String, Value>, base: &str) -> Option<&'w Value> {
+    if let Some(pointer) = base.strip_prefix("$request.body#") {
+        return when.get("json")?.pointer(pointer);
+    }
+    let (section, name) = match base.strip_prefix("$request.query.") {
+        Some(n) => ("query", n),
+        None => ("headers", base.strip_prefix("$request.header.")?),
+    };
+    when.get(section)?
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
 }
 
 /// The requirements linked to operation `index` that speak of callbacks, and the
@@ -133,6 +195,8 @@ fn scenario(
     let sit = Situation::Success;
     let cred = ctx.credential(op);
     let (mut when, sent) = request::request(ctx, op, &sit, cred.as_ref())?;
+    // The operation's other callbacks point at the receiver too, away from this one.
+    let _ = steer_elsewhere(ctx, op, &sit, &mut when);
     let url = format!("${{deps.{receiver}.url}}/{}", slug(&cb.name));
     if let Err(why) = steer(&mut when, &base, &url) {
         ctx.gap(id, format!("callback `{}`: {why}; not tested", cb.name));

@@ -158,9 +158,10 @@ fn scenario(
         return None;
     }
     let cred = ctx.credential(op);
-    let (when, sent) = request::request(ctx, op, sit, cred.as_ref())?;
+    let (mut when, sent) = request::request(ctx, op, sit, cred.as_ref())?;
     let (given, stub_notes) = stubs::given(ctx, index, sit, faulted);
     let mut notes = vec![format!("Why: {} for {}.", describe(sit), op.label())];
+    notes.extend(callbacks::steer_elsewhere(ctx, op, sit, &mut when));
     notes.extend(stub_notes);
     let then = expect::then(
         ctx,
