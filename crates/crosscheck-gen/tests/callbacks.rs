@@ -60,7 +60,7 @@ paths:
         ready: { $ref: "#/components/callbacks/Ready" }
 "##;
 
-const REQUIREMENTS: &str = "- **REQ-C-1**: When a client calls `subscribe`, the service shall answer 202 and post the event to its callback within 2 seconds.\n- **REQ-C-2**: When an export started by `startExport` is ready, the service shall notify the client.\n";
+const REQUIREMENTS: &str = "- **REQ-C-1**: When a client calls `subscribe`, the service shall answer 202 and post the event to its callback within 2 seconds.\n- **REQ-C-2**: When an export started by `startExport` is ready, the service shall notify the client.\n- **REQ-C-3**: Each `onEvent` callback shall carry the event's name.\n";
 
 fn run(map: &str) -> Generated {
     let contract = crosscheck_contract::parse("api.yaml", SPEC).unwrap();
@@ -103,7 +103,8 @@ fn steerable_callbacks_become_webhook_scenarios() {
         text.contains("id: gen-subscribe-callback-onEvent"),
         "{text}"
     );
-    assert!(text.contains("covers: [REQ-C-1]"), "{text}");
+    // Linked to the operation and speaking of its callback, or naming the callback.
+    assert!(text.contains("covers: [REQ-C-1, REQ-C-3]"), "{text}");
     assert!(text.contains("kind: consistency"), "{text}");
     // The request points the callback at the receiver, under the callback's name.
     assert!(

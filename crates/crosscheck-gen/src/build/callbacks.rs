@@ -131,8 +131,10 @@ fn sent<'w>(when: &'w Map<String, Value>, base: &str) -> Option<&'w Value> {
         .map(|(_, v)| v)
 }
 
-/// The requirements linked to operation `index` that speak of callbacks, and the
-/// tightest bound they put on them ("within 1 second").
+/// The requirements about callback `cb` of operation `index`, and the tightest bound
+/// they put on it ("within 1 second"): those linked to the operation that speak of
+/// callbacks (callback, webhook, notify, or its name), and those linked to no operation
+/// that name it.
 fn callback_requirements(
     ctx: &Ctx<'_>,
     index: usize,
@@ -140,13 +142,17 @@ fn callback_requirements(
 ) -> (Vec<String>, Option<Duration>) {
     let mut ids = Vec::new();
     let mut within: Option<Duration> = None;
-    for l in ctx.links.iter().filter(|l| l.operations.contains(&index)) {
+    for l in &ctx.links {
         let Some(r) = ctx.input.requirements.iter().find(|r| r.id == l.id) else {
             continue;
         };
         let text = r.text.to_lowercase();
-        let speaks = WORDS.iter().any(|w| text.contains(w))
-            || crate::text::contains_word(&text, &cb.name.to_lowercase());
+        let names_it = crate::text::contains_word(&text, &cb.name.to_lowercase());
+        let linked = l.operations.contains(&index);
+        // Linked to the operation and speaking of callbacks, or naming this callback
+        // (`onEvent`) and linked to no other operation.
+        let speaks = (linked && (names_it || WORDS.iter().any(|w| text.contains(w))))
+            || (names_it && l.operations.is_empty());
         if !speaks {
             continue;
         }
