@@ -55,6 +55,7 @@
 //! (document → [`Contract`]), `check` (response conformance). Other formats (Pact,
 //! Postman, …) will be further importers producing the same [`Contract`].
 
+mod callback;
 mod check;
 mod error;
 mod external;
@@ -74,6 +75,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+pub use callback::{Callback, UrlPiece, url_pieces as callback_url_pieces};
 pub use check::Violation;
 pub use error::ContractError;
 pub use model::{

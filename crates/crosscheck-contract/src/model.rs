@@ -89,6 +89,8 @@ pub struct Operation {
     pub deprecated: bool,
     /// `tags`, as written.
     pub tags: Vec<String>,
+    /// `callbacks`: requests the service makes after answering, in document order.
+    pub callbacks: Vec<crate::callback::Callback>,
 }
 
 /// Where a parameter travels.
@@ -511,6 +513,7 @@ mod tests {
             line: 0,
             deprecated: false,
             tags: vec![],
+            callbacks: vec![],
         }
     }
 

@@ -370,3 +370,60 @@ fn yaml_bomb_is_refused_quickly() {
     assert!(matches!(err, ContractError::Syntax { .. }), "{err}");
     assert!(started.elapsed().as_secs() < 5);
 }
+
+/// `callbacks` of real specs, as `METHOD path: name expression [methods]` per line.
+fn callbacks_of(folder: &str, file: &str) -> String {
+    let c = load(&corpus(folder).join(file)).unwrap_or_else(|e| panic!("{e}"));
+    let mut out = String::new();
+    for op in &c.operations {
+        for cb in &op.callbacks {
+            let methods: Vec<&str> = cb.operations.iter().map(|o| o.method.as_str()).collect();
+            out.push_str(&format!(
+                "{}: {} {} [{}]\n",
+                op.label(),
+                cb.name,
+                cb.expression,
+                methods.join(" ")
+            ));
+        }
+        assert!(
+            !c.operations.iter().any(|o| o.path.starts_with('{')),
+            "{file}: a callback's operation is among the served ones"
+        );
+    }
+    out
+}
+
+#[test]
+fn corpus_callbacks_are_imported() {
+    let oai = |f: &str| callbacks_of("oai-examples", f);
+    let edge = |f: &str| callbacks_of("openapi-edge-cases", f);
+    let streams = "POST /streams: onData {$request.query.callbackUrl}/data [POST]\n";
+    assert_eq!(
+        oai("learn.openapis.org/examples/v3.0/callback-example.yaml"),
+        streams
+    );
+    assert_eq!(
+        edge("mermade-openapi3-examples/3.0/pass/OAI/callback-example.yaml"),
+        streams
+    );
+    assert_eq!(edge("readme-oas-examples/3.0/yaml/callbacks.yaml"), streams);
+    assert_eq!(
+        oai("learn.openapis.org/examples/v3.1/tictactoe.yaml"),
+        "PUT /board/{row}/{column}: statusCallback {$request.header.progressUrl} [POST]\n"
+    );
+    // An early 3.0 draft wrote the key as a bare expression.
+    assert_eq!(
+        edge("mermade-openapi3-examples/3.0/pass/gluecon/example1_from_._New_callbacks.md.yaml"),
+        "POST /subscribe: mainHook $request.body#/url [POST]\n"
+    );
+    // Through `$ref`s to `components/callbacks`.
+    assert_eq!(
+        edge("libopenapi/test_specs/advancecallbackreferences/min-openapi.yaml"),
+        "GET /test: test /test-callback [GET]\n"
+    );
+    assert_eq!(
+        edge("libopenapi/test_specs/burgershop.openapi.yaml"),
+        "GET /burgers/{burgerId}: burgerCallback {$request.query.queryUrl} [POST]\n"
+    );
+}

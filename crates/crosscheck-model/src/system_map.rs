@@ -238,6 +238,17 @@ pub struct Dependency {
     /// For `double: proxy`: the real test instance behind the proxy, `host:port`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream: Option<Located<String>>,
+    /// For `double: mock`: this double receives the service's OpenAPI callbacks
+    /// (webhooks): generated scenarios point the callback URL they send at it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callbacks: Option<Located<bool>>,
+}
+
+impl Dependency {
+    /// Whether the map marks this dependency as the receiver of callbacks.
+    pub fn receives_callbacks(&self) -> bool {
+        self.callbacks.as_ref().is_some_and(|c| c.value)
+    }
 }
 
 /// How crosscheck stands in for a dependency.

@@ -574,6 +574,7 @@ const MAP_CASES: &[(&str, &str, bool)] = &[
     ("env values that are numbers or booleans", "{ sut: { name: api, start: [run], env: { PORT: 8080, DEBUG: true } } }", true),
     ("a dependency with defaults only", "{ sut: { name: api, start: [run] }, dependencies: { auth: {} } }", true),
     ("a proxied dependency", "{ sut: { name: api, start: [run] }, dependencies: { db: { double: proxy, upstream: \"127.0.0.1:5432\" } } }", true),
+    ("a receiver of callbacks", "{ sut: { name: api, start: [run] }, dependencies: { hooks: { double: mock, callbacks: true } } }", true),
     ("an audit section", "{ sut: { name: api, start: [run] }, audit: { required: [a, c, e], allow_hosts: [auth.test.internal] } }", true),
     ("an empty audit section", "{ sut: { name: api, start: [run] }, audit: {} }", true),
     ("an llm section with every key", "{ sut: { name: api, start: [run] }, llm: { base_url: \"https://x.openai.azure.com/openai/deployments/d\", model: d, api_key_env: AZURE_KEY, api_key_header: api-key, query: { api-version: \"2024-10-21\" }, timeout: 60s, retries: 2, max_wait: 10s, max_tokens: 4000, token_budget: 100000, concurrency: 4, temperature: 0.2 } }", true),
@@ -598,6 +599,7 @@ const MAP_CASES: &[(&str, &str, bool)] = &[
     ("logs without a file", "{ sut: { name: api, start: [run], logs: { format: json } } }", false),
     ("a bad duration", "{ sut: { name: api, start: [run], request_timeout: soon } }", false),
     ("a dependency that is not a mapping", "{ sut: { name: api, start: [run] }, dependencies: { auth: mock } }", false),
+    ("callbacks as text", "{ sut: { name: api, start: [run] }, dependencies: { hooks: { callbacks: hooks } } }", false),
     ("an env value that is a list", "{ sut: { name: api, start: [run], env: { A: [b] } } }", false),
 ];
 

@@ -23,6 +23,7 @@ mod evaluate;
 pub mod http;
 mod outcome;
 mod proxies;
+mod receiver;
 pub mod redact;
 mod refusing;
 mod runner;

@@ -246,6 +246,7 @@ fn variables(suite: &Suite) -> Vec<Diagnostic> {
         return Vec::new();
     };
     let mut out = crate::proxies::check_map(suite, &map_file, text);
+    out.extend(crate::receiver::check_map(suite, &map_file, text));
     let mut known: Vec<String> = ["port", "dir", "root", "url"]
         .iter()
         .map(|s| (*s).to_owned())

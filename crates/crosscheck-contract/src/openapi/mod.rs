@@ -3,6 +3,7 @@
 //! Swagger 2.0 will be a sibling importer producing the same model; multi-file documents
 //! will extend `resolve` rather than this walk.
 
+mod callbacks;
 mod extras;
 mod links;
 mod reader;

@@ -216,6 +216,10 @@ impl<'d> Reader<'d> {
                 Some(v) => self.responses(&push(&op_at, "responses"), v)?,
                 None => Vec::new(),
             };
+            let callbacks = match op.get("callbacks") {
+                Some(v) => self.callbacks(&push(&op_at, "callbacks"), v, lines),
+                None => Vec::new(),
+            };
             let security_requirements = match op.get("security") {
                 Some(v) => self.requirements(&push(&op_at, "security"), v)?,
                 None => default_security.to_vec(),
@@ -242,6 +246,7 @@ impl<'d> Reader<'d> {
                     Some(Value::Array(t)) => t.iter().filter_map(scalar).collect(),
                     _ => Vec::new(),
                 },
+                callbacks,
             });
         }
         Ok(())

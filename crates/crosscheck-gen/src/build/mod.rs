@@ -1,5 +1,6 @@
 //! Scenarios from the prepared context: one [`Draft`] per situation and operation.
 
+mod callbacks;
 mod crud_key;
 mod effects;
 mod expect;
@@ -41,6 +42,7 @@ pub(crate) fn all(ctx: &mut Ctx<'_>) -> Vec<Draft> {
         }
     }
     out.extend(sequence::all(ctx));
+    out.extend(callbacks::all(ctx));
     out
 }
 
@@ -156,9 +158,10 @@ fn scenario(
         return None;
     }
     let cred = ctx.credential(op);
-    let (when, sent) = request::request(ctx, op, sit, cred.as_ref())?;
+    let (mut when, sent) = request::request(ctx, op, sit, cred.as_ref())?;
     let (given, stub_notes) = stubs::given(ctx, index, sit, faulted);
     let mut notes = vec![format!("Why: {} for {}.", describe(sit), op.label())];
+    notes.extend(callbacks::steer_elsewhere(ctx, op, sit, &mut when));
     notes.extend(stub_notes);
     let then = expect::then(
         ctx,

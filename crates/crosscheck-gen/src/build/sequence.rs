@@ -183,7 +183,8 @@ fn step(
     let sit = Situation::Success;
     let (covers, strongest) = expect::covers(ctx, index, &sit, None);
     let cred = ctx.credential(op);
-    let (when, sent) = request::request(ctx, op, &sit, cred.as_ref())?;
+    let (mut when, sent) = request::request(ctx, op, &sit, cred.as_ref())?;
+    notes.extend(super::callbacks::steer_elsewhere(ctx, op, &sit, &mut when));
     let (given, _) = stubs::given(ctx, index, &sit, None);
     let mut ignored = Vec::new();
     let mut then = expect::then(
@@ -856,6 +857,7 @@ mod tests {
             line: 0,
             deprecated: false,
             tags: vec![],
+            callbacks: vec![],
         };
         assert_eq!(
             new_name(&op("/api/v1/namespaces/{namespace}/configmaps")),
