@@ -196,3 +196,41 @@ fn an_unknown_double_or_field_in_a_request_is_bad_input_at_its_place() {
         }
     }
 }
+
+#[test]
+fn the_audit_counts_a_callback_check_as_the_side_effect_a_webhook_requirement_asks_for() {
+    let files = |scenarios: &str| {
+        suite(&[
+            ("crosscheck.yaml", MAP),
+            ("server.py", SERVER),
+            common::PY_HANDLER,
+            ("requirements.md", REQUIREMENTS),
+            ("scenarios/hooks.yaml", scenarios),
+        ])
+    };
+    let dir = files(SCENARIOS);
+    let out = crosscheck(dir.path(), &["audit", "."], &[], Duration::from_secs(60));
+    for want in [
+        "REQ-H-1 (notifying): asserted by subscribe-posts-one-event-to-the-callback",
+        "REQ-H-2 (notifying): asserted by ping-calls-nobody",
+    ] {
+        assert!(out.stdout.contains(want), "{want}\n{}", out.stdout);
+    }
+    // The "event" is posted to a callback, not a broker: no `then.messages` is asked for.
+    assert!(!out.stdout.contains("then.messages"), "{}", out.stdout);
+
+    // Without the calls check, the requirement's callback is unchecked.
+    let unchecked = SCENARIOS.replacen(
+        "  calls:\n    hooks:\n      - { method: POST, path: /events, times: 1, within: 1s, json: { $.event: subscribed, $.id: s1 } }\n",
+        "",
+        1,
+    );
+    assert_ne!(unchecked, SCENARIOS);
+    let dir = files(&unchecked);
+    let out = crosscheck(dir.path(), &["audit", "."], &[], Duration::from_secs(60));
+    assert!(
+        out.stdout.contains("REQ-H-1 speaks of notifying, and no scenario that covers it asserts on it with `then.calls`"),
+        "{}",
+        out.stdout
+    );
+}

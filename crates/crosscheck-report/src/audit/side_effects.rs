@@ -1,6 +1,7 @@
 //! d. The tests verify observable side effects: each requirement that speaks of
-//! logging, storing, publishing or metrics has a covering scenario that asserts on that
-//! effect (and, when it says the effect must not happen, asserts its absence).
+//! logging, storing, publishing, metrics or notifying (webhooks, callbacks) has a covering
+//! scenario that asserts on that effect (and, when it says the effect must not happen,
+//! asserts its absence).
 
 use crosscheck_run::Suite;
 
@@ -47,7 +48,29 @@ const EFFECTS: &[(&str, &[&str])] = &[
         ],
     ),
     ("metrics", &["metric", "metrics", "counter", "gauge"]),
+    (
+        "notifying",
+        &[
+            "notify",
+            "notifies",
+            "notified",
+            "notification",
+            "notifications",
+            "webhook",
+            "webhooks",
+            "callback",
+            "callbacks",
+        ],
+    ),
 ];
+
+/// Whether a requirement's words name the effect.
+fn names(w: &[String], effect: &str) -> bool {
+    EFFECTS
+        .iter()
+        .find(|(e, _)| *e == effect)
+        .is_some_and(|(_, names)| w.iter().any(|x| names.contains(&x.as_str())))
+}
 
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
@@ -67,27 +90,39 @@ pub fn check(suite: &Suite, _facts: &Facts<'_>) -> (&'static str, Vec<String>, V
             .iter()
             .filter(|l| l.scenario.covers.iter().any(|c| c.value == req.id))
             .collect();
-        for (effect, names) in EFFECTS {
-            if !w.iter().any(|x| names.contains(&x.as_str())) {
+        for (effect, _) in EFFECTS {
+            if !names(&w, effect) {
+                continue;
+            }
+            // An event posted to a webhook or callback goes over HTTP, not a broker: it is
+            // checked as a call on the receiving double.
+            if *effect == "publishing" && names(&w, "notifying") {
                 continue;
             }
             let line = line_of(suite.sources.get(&suite.requirements_file), &req.id).max(req.line);
             if *effect != "logging" {
                 // Storing is asserted with `then.sql`, publishing with `then.messages`,
-                // metrics with `then.metrics`.
-                let (key, asserts): (&str, fn(&crosscheck_model::scenario::Expect) -> bool) =
-                    match *effect {
-                        "storing" => ("sql", |t| !t.sql.is_empty()),
-                        "publishing" => ("messages", |t| !t.messages.is_empty()),
-                        _ => ("metrics", |t| !t.metrics.is_empty()),
-                    };
+                // metrics with `then.metrics`, notifying with the calls a double receives
+                // (for "shall never notify", `times: 0` is the assertion).
+                type Asserts = fn(&crosscheck_model::scenario::Expect, bool) -> bool;
+                let (key, asserts): (&str, Asserts) = match *effect {
+                    "storing" => ("sql", |t, _| !t.sql.is_empty()),
+                    "publishing" => ("messages", |t, _| !t.messages.is_empty()),
+                    "notifying" => ("calls", |t, negated| {
+                        t.calls
+                            .values()
+                            .flatten()
+                            .any(|c| negated || c.times != Some(0))
+                    }),
+                    _ => ("metrics", |t, _| !t.metrics.is_empty()),
+                };
                 let by: Vec<&str> = covering
                     .iter()
                     .filter(|l| {
                         l.scenario
                             .steps()
                             .iter()
-                            .any(|(_, t)| t.is_some_and(asserts))
+                            .any(|(_, t)| t.is_some_and(|t| asserts(t, negated)))
                     })
                     .map(|l| l.scenario.id.value.as_str())
                     .collect();
