@@ -2,7 +2,9 @@
 //! the double that receives callbacks, and `calls` waits for the callback there. Keys
 //! crosscheck cannot steer, and a map without a receiver, are gaps.
 
-use crosscheck_gen::{Generated, Input, generate};
+mod common;
+
+use crosscheck_gen::Generated;
 use indexmap::IndexMap;
 
 const SPEC: &str = r##"openapi: 3.0.3
@@ -65,18 +67,8 @@ const REQUIREMENTS: &str = "- **REQ-C-1**: When a client calls `subscribe`, the 
 fn run(map: &str) -> Generated {
     let contract = crosscheck_contract::parse("api.yaml", SPEC).unwrap();
     assert!(contract.warnings.is_empty(), "{:?}", contract.warnings);
-    let map = crosscheck_model::parse::system_map("crosscheck.yaml", map).unwrap();
-    let requirements = crosscheck_model::requirement::parse_markdown(REQUIREMENTS);
     let deps = IndexMap::new();
-    let input = Input {
-        map: &map,
-        requirements: &requirements,
-        sut: &contract,
-        deps: &deps,
-        x_requirements: vec![Vec::new(); contract.operations.len()],
-        seed: 0,
-    };
-    generate(&input)
+    common::generate_for(&contract, map, REQUIREMENTS, &deps)
 }
 
 fn file<'g>(out: &'g Generated, path: &str) -> &'g str {

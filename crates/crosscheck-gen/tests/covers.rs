@@ -4,7 +4,8 @@
 //! called, so "call it exactly once" is not covered there, while a requirement with
 //! something else to check (a status, a log) still is.
 
-use crosscheck_gen::{Input, generate};
+mod common;
+
 use indexmap::IndexMap;
 
 const SPEC: &str = r##"openapi: 3.1.0
@@ -59,25 +60,10 @@ fn covers_of(text: &str, id: &str) -> Vec<String> {
 fn a_refusing_dependency_does_not_cover_a_requirement_that_only_counts_its_calls() {
     let contract = crosscheck_contract::parse("api.yaml", SPEC).unwrap();
     let stock = crosscheck_contract::parse("stock.yaml", STOCK).unwrap();
-    let map = crosscheck_model::parse::system_map("crosscheck.yaml", MAP).unwrap();
-    let requirements = crosscheck_model::requirement::parse_markdown(REQUIREMENTS);
     let mut deps = IndexMap::new();
     deps.insert("stock".to_string(), stock);
-    let input = Input {
-        map: &map,
-        requirements: &requirements,
-        sut: &contract,
-        deps: &deps,
-        x_requirements: vec![Vec::new(); contract.operations.len()],
-        seed: 0,
-    };
-    let out = generate(&input);
-    let all: String = out
-        .files
-        .iter()
-        .map(|f| f.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n---\n");
+    let out = common::generate_for(&contract, MAP, REQUIREMENTS, &deps);
+    let all = common::all_text(&out);
 
     // Where stock answers (late, with an error), its calls are counted: REQ-O-1 is covered.
     let failing = covers_of(&all, "gen-getOrder-stock-status-500");

@@ -4,7 +4,8 @@
 //! `requestBody`; an `operationRef` that names nothing is a contract warning and a gap,
 //! not a crash.
 
-use crosscheck_gen::{Input, generate};
+mod common;
+
 use indexmap::IndexMap;
 
 const SPEC: &str = r##"openapi: 3.1.0
@@ -83,18 +84,8 @@ fn links_by_operation_ref_carry_response_and_request_values() {
             "#/paths/~1users~1{id}/get/responses/200/links/elsewhere/operationRef: `https://na2.gigantic-server.com/#/paths/~1users~1{id}/get` points into another document (`https://na2.gigantic-server.com/`); only operations of this contract are followed; the link is not followed",
         ]
     );
-    let map = crosscheck_model::parse::system_map("crosscheck.yaml", MAP).unwrap();
-    let requirements = crosscheck_model::requirement::parse_markdown(REQUIREMENTS);
     let deps = IndexMap::new();
-    let input = Input {
-        map: &map,
-        requirements: &requirements,
-        sut: &contract,
-        deps: &deps,
-        x_requirements: vec![Vec::new(); contract.operations.len()],
-        seed: 0,
-    };
-    let out = generate(&input);
+    let out = common::generate_for(&contract, MAP, REQUIREMENTS, &deps);
     let file = out
         .files
         .iter()

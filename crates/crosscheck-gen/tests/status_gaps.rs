@@ -3,7 +3,8 @@
 //! for a refused credential — and reports the gap; it never expects a 5xx for them.
 //! With no response the answer could match, conformance is not asserted.
 
-use crosscheck_gen::{Input, generate};
+mod common;
+
 use indexmap::IndexMap;
 
 const SPEC: &str = r##"openapi: 3.1.0
@@ -49,24 +50,9 @@ fn scenario<'a>(text: &'a str, id: &str) -> &'a str {
 #[test]
 fn undocumented_statuses_expect_the_class_of_the_case_and_are_reported() {
     let contract = crosscheck_contract::parse("api.yaml", SPEC).unwrap();
-    let map = crosscheck_model::parse::system_map("crosscheck.yaml", MAP).unwrap();
-    let requirements = crosscheck_model::requirement::parse_markdown(REQUIREMENTS);
     let deps = IndexMap::new();
-    let input = Input {
-        map: &map,
-        requirements: &requirements,
-        sut: &contract,
-        deps: &deps,
-        x_requirements: vec![Vec::new(); contract.operations.len()],
-        seed: 0,
-    };
-    let out = generate(&input);
-    let all: String = out
-        .files
-        .iter()
-        .map(|f| f.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n---\n");
+    let out = common::generate_for(&contract, MAP, REQUIREMENTS, &deps);
+    let all = common::all_text(&out);
 
     // No response at all: any 2xx, and nothing to conform to.
     let flights = scenario(&all, "gen-listFlights-succeeds");
