@@ -105,16 +105,6 @@ fn cc(dir: &Path, args: &[&str], bug: &str) -> common::Output {
     crosscheck(dir, args, &[("HOOK_BUG", bug)], Duration::from_secs(120))
 }
 
-/// The failure lines of a run, ports made stable.
-fn failures(out: &common::Output) -> Vec<String> {
-    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
-    out.stdout
-        .lines()
-        .filter(|l| l.trim_start().starts_with('✗'))
-        .map(|l| port.replace_all(l.trim(), "127.0.0.1:PORT").into_owned())
-        .collect()
-}
-
 #[test]
 fn a_generated_callback_scenario_catches_services_that_do_not_call_back_as_documented() {
     let dir = suite(&[
@@ -178,7 +168,7 @@ fn a_generated_callback_scenario_catches_services_that_do_not_call_back_as_docum
     for (bug, want) in cases {
         let out = run(bug);
         assert_eq!(out.code, 1, "{bug}: {}", out.all());
-        assert_eq!(failures(&out), [want], "{bug}: {}", out.all());
+        assert_eq!(common::failure_lines(&out), [want], "{bug}: {}", out.all());
     }
 }
 

@@ -94,16 +94,6 @@ fn run(dir: &Path, bug: &str) -> common::Output {
     )
 }
 
-/// The failure lines of a run, ports made stable.
-fn failures(out: &common::Output) -> Vec<String> {
-    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
-    out.stdout
-        .lines()
-        .filter(|l| l.trim_start().starts_with('✗'))
-        .map(|l| port.replace_all(l.trim(), "127.0.0.1:PORT").into_owned())
-        .collect()
-}
-
 #[test]
 fn calls_within_a_window_catch_webhooks_that_never_come_come_late_or_twice() {
     let dir = suite(&[
@@ -136,7 +126,7 @@ fn calls_within_a_window_catch_webhooks_that_never_come_come_late_or_twice() {
     for (bug, want) in cases {
         let out = run(dir.path(), bug);
         assert_eq!(out.code, 1, "{bug}: {}", out.all());
-        assert_eq!(failures(&out), [want], "{bug}: {}", out.all());
+        assert_eq!(common::failure_lines(&out), [want], "{bug}: {}", out.all());
     }
 }
 
@@ -157,7 +147,7 @@ fn without_a_window_a_call_made_after_the_answer_is_not_waited_for() {
     let out = run(dir.path(), "");
     assert_eq!(out.code, 1, "{}", out.all());
     assert_eq!(
-        failures(&out),
+        common::failure_lines(&out),
         [
             "✗ calls hooks: expected exactly 1 call to POST /events on `hooks`, saw 0; it received no calls"
         ],

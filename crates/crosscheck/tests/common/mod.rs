@@ -188,6 +188,17 @@ class JsonHandler(http.server.BaseHTTPRequestHandler):
 "#,
 );
 
+/// The failure lines (`✗ …`) of a run's console output, trimmed, loopback ports made
+/// stable (`127.0.0.1:PORT`).
+pub fn failure_lines(out: &Output) -> Vec<String> {
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").expect("a valid pattern");
+    out.stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with('✗'))
+        .map(|l| port.replace_all(l.trim(), "127.0.0.1:PORT").into_owned())
+        .collect()
+}
+
 /// A scratch suite: writes `files` (path, text) into a fresh folder.
 pub fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
