@@ -60,7 +60,7 @@ pub struct Tag {
 }
 
 /// One operation: a method on a path template.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Operation {
     /// `operationId`.
     pub id: Option<String>,
@@ -490,12 +490,8 @@ mod tests {
 
     fn op(method: &str, path: &str, statuses: &[StatusKey]) -> Operation {
         Operation {
-            id: None,
             method: method.into(),
             path: path.into(),
-            summary: String::new(),
-            parameters: vec![],
-            request_body: None,
             responses: statuses
                 .iter()
                 .map(|s| ResponseSpec {
@@ -508,12 +504,7 @@ mod tests {
                     headers: vec![],
                 })
                 .collect(),
-            security: false,
-            security_requirements: vec![],
-            line: 0,
-            deprecated: false,
-            tags: vec![],
-            callbacks: vec![],
+            ..Operation::default()
         }
     }
 

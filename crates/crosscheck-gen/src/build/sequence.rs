@@ -845,19 +845,9 @@ mod tests {
     #[test]
     fn new_names_are_lower_case_words_of_the_collection() {
         let op = |path: &str| Operation {
-            id: None,
             method: "POST".into(),
             path: path.into(),
-            summary: String::new(),
-            parameters: vec![],
-            request_body: None,
-            responses: vec![],
-            security: false,
-            security_requirements: vec![],
-            line: 0,
-            deprecated: false,
-            tags: vec![],
-            callbacks: vec![],
+            ..Operation::default()
         };
         assert_eq!(
             new_name(&op("/api/v1/namespaces/{namespace}/configmaps")),
